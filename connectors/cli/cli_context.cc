@@ -1,0 +1,34 @@
+#include "connectors/cli/cli_context.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "projections/all_views.h"
+
+namespace ledger {
+
+std::unique_ptr<Engine> CliContext::open_engine(const std::string& dir) const {
+  EngineOptions options;
+  options.data_dir = dir;
+  options.partitions = partitions;
+  auto views = std::make_unique<ViewRegistry>();
+  register_all_views(*views);
+  auto engine = Engine::open(options, std::move(views));
+  if (!engine) {
+    std::cerr << "ledger: cannot open the store: " << engine.status().to_string() << "\n";
+    return nullptr;
+  }
+  return std::move(*engine);
+}
+
+void CliContext::fail(const std::string& message) {
+  std::cerr << "ledger: " << message << "\n";
+  exit_code = 1;
+}
+
+void on_run(CLI::App* command, CliContext& context, std::function<void()> run) {
+  command->callback([&context, run = std::move(run)] { context.action = run; });
+}
+
+}  // namespace ledger

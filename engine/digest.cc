@@ -1,0 +1,50 @@
+#include "engine/digest.h"
+
+#include <fmt/format.h>
+#include <rocksdb/iterator.h>
+#include <xxhash.h>
+
+#include <memory>
+
+#include "engine/key_encoding.h"
+
+namespace ledger {
+namespace {
+
+void hash_field(XXH3_state_t* state, std::string_view bytes) {
+  std::string length;
+  put_u64_be(length, bytes.size());
+  XXH3_128bits_update(state, length.data(), length.size());
+  XXH3_128bits_update(state, bytes.data(), bytes.size());
+}
+
+}  // namespace
+
+Result<Digest> compute_digest(const Store& store) {
+  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(), &XXH3_freeState);
+  XXH3_128bits_reset(state.get());
+  const rocksdb::Snapshot* snapshot = store.db()->GetSnapshot();
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot;
+  options.verify_checksums = true;
+  Digest digest;
+  Status status;
+  for (ColumnFamily cf : store.view_column_families()) {
+    hash_field(state.get(), cf->GetName());
+    std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(options, cf));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      hash_field(state.get(), it->key().ToStringView());
+      hash_field(state.get(), it->value().ToStringView());
+      ++digest.rows;
+    }
+    status = from_rocksdb(it->status(), "digest of " + cf->GetName());
+    if (!status) break;
+  }
+  store.db()->ReleaseSnapshot(snapshot);
+  if (!status) return status;
+  XXH128_hash_t hash = XXH3_128bits_digest(state.get());
+  digest.hex = fmt::format("{:016x}{:016x}", hash.high64, hash.low64);
+  return digest;
+}
+
+}  // namespace ledger

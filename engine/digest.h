@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "engine/status.h"
+#include "engine/store.h"
+
+namespace ledger {
+
+struct Digest {
+  std::string hex;      //!< XXH3-128 of every view row, 32 hex digits
+  uint64_t rows = 0;    //!< rows hashed
+};
+
+//! A hash of the contents of every view column family, walked in name order and key order at
+//! one snapshot. Two stores projected from the same log have the same digest; the log, the
+//! dedup ids and the offsets are not part of it.
+Result<Digest> compute_digest(const Store& store);
+
+}  // namespace ledger

@@ -1,0 +1,29 @@
+#pragma once
+
+// Keys of the `meta` column family:
+//
+//   meta_key        := "partitions"                      -> u32be partition count, set at creation
+//                    | "schema_version"                  -> u32be
+//                    | "offset" u32be(partition)         -> u64be next log offset to project
+//
+// A partition's offset is written in the same WriteBatch as the view rows and event ids of
+// the batch that advanced it, so it never runs ahead of or behind the views.
+
+#include <cstdint>
+#include <string>
+
+#include "engine/key_encoding.h"
+
+namespace ledger::meta_keys {
+
+inline constexpr char kPartitions[] = "partitions";
+inline constexpr char kSchemaVersion[] = "schema_version";
+inline constexpr uint32_t kCurrentSchemaVersion = 1;
+
+inline std::string offset(uint32_t partition) {
+  std::string key = "offset";
+  put_u32_be(key, partition);
+  return key;
+}
+
+}  // namespace ledger::meta_keys

@@ -1,0 +1,175 @@
+#include "engine/projector.h"
+
+#include <spdlog/spdlog.h>
+#include <xxhash.h>
+
+#include <thread>
+
+#include "engine/event_codec.h"
+#include "engine/event_validation.h"
+#include "engine/key_encoding.h"
+#include "engine/meta_keys.h"
+
+namespace ledger {
+namespace {
+
+constexpr char kOutcomeApplied = 'A';
+constexpr char kOutcomeRejected = 'R';
+
+std::string dedup_key(uint32_t partition, std::string_view account, std::string_view id) {
+  std::string key;
+  key.reserve(4 + account.size() + 1 + id.size());
+  put_u32_be(key, partition);
+  put_terminated(key, account);
+  key.append(id);
+  return key;
+}
+
+std::string payload_hash(std::string_view bytes) {
+  XXH128_hash_t hash = XXH3_128bits(bytes.data(), bytes.size());
+  std::string out;
+  put_u64_be(out, hash.high64);
+  put_u64_be(out, hash.low64);
+  return out;
+}
+
+std::string_view text_of(const flatbuffers::String* text) {
+  return text ? std::string_view(text->c_str(), text->size()) : std::string_view();
+}
+
+}  // namespace
+
+Projector::Projector(Log& log, Store& store, const ViewRegistry& views, ProjectorOptions options)
+    : log_(log), store_(store), views_(views), options_(options) {}
+
+Result<uint64_t> Projector::stored_offset(uint32_t partition) const {
+  auto stored = store_.get(store_.meta(), meta_keys::offset(partition));
+  if (!stored) return stored.status();
+  if (!stored->has_value()) return uint64_t{0};
+  if ((*stored)->size() != 8) return Status::corruption("meta: offset of partition " + std::to_string(partition));
+  return get_be<uint64_t>(**stored, 0);
+}
+
+Result<ProjectionStats> Projector::catch_up() {
+  const uint32_t partitions = log_.partition_count();
+  std::vector<uint64_t> ends(partitions);
+  for (uint32_t partition = 0; partition < partitions; ++partition) {
+    auto end = log_.end_offset(partition);
+    if (!end) return end.status();
+    ends[partition] = *end;
+  }
+  std::atomic<uint32_t> next_partition{0};
+  std::mutex merge_mutex;
+  ProjectionStats total;
+  Status first_error;
+  auto worker = [&] {
+    for (uint32_t partition = next_partition++; partition < partitions; partition = next_partition++) {
+      ProjectionStats stats;
+      Status status = project_partition(partition, ends[partition], stats);
+      std::lock_guard lock(merge_mutex);
+      total.applied += stats.applied;
+      total.rejected += stats.rejected;
+      total.duplicates += stats.duplicates;
+      total.batches += stats.batches;
+      if (!status && first_error) first_error = status;
+    }
+  };
+  size_t thread_count = std::max<size_t>(1, std::min<size_t>(options_.threads, partitions));
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < thread_count; ++i) threads.emplace_back(worker);
+  worker();
+  for (auto& thread : threads) thread.join();
+  if (!first_error) return first_error;
+  return total;
+}
+
+Status Projector::project_partition(uint32_t partition, uint64_t end_offset, ProjectionStats& stats) {
+  auto offset = stored_offset(partition);
+  if (!offset) return offset.status();
+  uint64_t next = *offset;
+  LogBatch batch;
+  ViewState state(store_);
+  while (next < end_offset) {
+    size_t wanted = static_cast<size_t>(std::min<uint64_t>(options_.batch_events_max, end_offset - next));
+    if (Status read = log_.read(partition, next, wanted, batch); !read) return read;
+    if (batch.empty()) {
+      return Status::corruption("log: partition " + std::to_string(partition) + " ends at offset " +
+                                std::to_string(next) + " but should reach " + std::to_string(end_offset));
+    }
+    if (Status projected = project_batch(partition, batch, state, stats); !projected) return projected;
+    next = batch.offset(batch.size() - 1) + 1;
+  }
+  return Status::ok();
+}
+
+Status Projector::project_batch(uint32_t partition, const LogBatch& batch, ViewState& state,
+                                ProjectionStats& stats) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    project_event(partition, batch.offset(i), batch.bytes(i), state, stats);
+    if (!state.status()) {
+      Status failed = state.status();
+      state.clear();
+      return failed;
+    }
+  }
+  rocksdb::WriteBatch write_batch;
+  state.flush_into(write_batch);
+  std::string next_offset;
+  put_u64_be(next_offset, batch.offset(batch.size() - 1) + 1);
+  write_batch.Put(store_.meta(), meta_keys::offset(partition), next_offset);
+  if (Status written = store_.write(write_batch, options_.sync); !written) return written;
+  ++stats.batches;
+  return Status::ok();
+}
+
+void Projector::project_event(uint32_t partition, uint64_t offset, std::string_view bytes, ViewState& state,
+                              ProjectionStats& stats) {
+  auto verified = verify_event_buffer(bytes);
+  if (!verified) {
+    // Not an event at all: nothing to dedup by. Recorded so that nothing is silently lost.
+    spdlog::error("partition {} offset {}: {}", partition, offset, verified.status().to_string());
+    ++stats.rejected;
+    return;
+  }
+  const schema::Event& event = **verified;
+  EventContext context{event, bytes, partition, offset};
+  const std::string key = dedup_key(partition, text_of(event.account()), text_of(event.id()));
+  const std::string hash = payload_hash(bytes);
+  if (auto seen = state.get(store_.dedup(), key)) {
+    if (seen->substr(0, hash.size()) == hash || state.get(store_.dedup(), key + '\0' + hash)) {
+      ++stats.duplicates;
+      return;
+    }
+    state.begin_event();
+    reject(context, {"duplicate_id_conflict", "id: '" + std::string(text_of(event.id())) +
+                                                  "' was already used with a different payload"},
+           state);
+    state.put(store_.dedup(), key + '\0' + hash, "");
+    ++stats.rejected;
+    return;
+  }
+  state.begin_event();
+  if (Status valid = validate_event(event); !valid) {
+    reject(context, {"invalid_field", valid.message()}, state);
+    state.put(store_.dedup(), key, hash + kOutcomeRejected);
+    ++stats.rejected;
+    return;
+  }
+  for (const auto& view : views_.views()) {
+    if (Verdict verdict = view->apply(context, state)) {
+      state.rollback_event();
+      reject(context, *verdict, state);
+      state.put(store_.dedup(), key, hash + kOutcomeRejected);
+      ++stats.rejected;
+      return;
+    }
+  }
+  state.put(store_.dedup(), key, hash + kOutcomeApplied);
+  ++stats.applied;
+}
+
+void Projector::reject(const EventContext& context, const Rejection& rejection, ViewState& state) {
+  for (const auto& view : views_.views()) view->record_rejection(context, rejection, state);
+}
+
+}  // namespace ledger

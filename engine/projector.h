@@ -1,0 +1,66 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "engine/log.h"
+#include "engine/status.h"
+#include "engine/store.h"
+#include "engine/view.h"
+
+namespace ledger {
+
+struct ProjectorOptions {
+  //! Events polled and committed together in one WriteBatch.
+  size_t batch_events_max = 4096;
+  //! Worker threads; each owns whole partitions at a time.
+  size_t threads = 2;
+  //! Whether each projection batch is fsynced. Not needed for exactly-once: the offset and the
+  //! rows are in one atomic WriteBatch and the log can be projected again from that offset.
+  bool sync = false;
+};
+
+//! What a projection run did.
+struct ProjectionStats {
+  uint64_t applied = 0;     //!< events applied to the views
+  uint64_t rejected = 0;    //!< events kept in the log and rejected with a reason
+  uint64_t duplicates = 0;  //!< events whose id and payload repeat an earlier one: no-ops
+  uint64_t batches = 0;
+};
+
+//! Projects the log into the views, partition by partition. For each batch: verify each
+//! event, drop exact duplicates by id, let every view apply it or reject it, and commit the
+//! view rows, the event ids and the partition's next offset in one WriteBatch.
+//!
+//! Dedup keys (the `dedup` column family):
+//!
+//!   dedup_key    := u32be(partition) account 0x00 id            -> hash128(event bytes) outcome:u8
+//!   conflict_key := u32be(partition) account 0x00 id 0x00 hash  -> ""  (a rejected different payload)
+//!
+//! outcome is 'A' (applied) or 'R' (rejected). The partition is in the key because broadcast
+//! events carry the same id in every partition.
+class Projector {
+public:
+  Projector(Log& log, Store& store, const ViewRegistry& views, ProjectorOptions options = {});
+
+  //! Projects every partition up to the log's end as of this call, then returns.
+  Result<ProjectionStats> catch_up();
+  //! The next offset `partition` will project (0 for a new store).
+  Result<uint64_t> stored_offset(uint32_t partition) const;
+
+private:
+  Status project_partition(uint32_t partition, uint64_t end_offset, ProjectionStats& stats);
+  Status project_batch(uint32_t partition, const LogBatch& batch, ViewState& state, ProjectionStats& stats);
+  void project_event(uint32_t partition, uint64_t offset, std::string_view bytes, ViewState& state,
+                     ProjectionStats& stats);
+  void reject(const EventContext& context, const Rejection& rejection, ViewState& state);
+
+  Log& log_;
+  Store& store_;
+  const ViewRegistry& views_;
+  ProjectorOptions options_;
+};
+
+}  // namespace ledger

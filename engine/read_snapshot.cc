@@ -1,0 +1,45 @@
+#include "engine/read_snapshot.h"
+
+#include <rocksdb/iterator.h>
+
+#include <memory>
+
+#include "engine/key_encoding.h"
+#include "engine/meta_keys.h"
+
+namespace ledger {
+
+ReadSnapshot::ReadSnapshot(const Store& store, uint32_t partition_count)
+    : store_(store), partition_count_(partition_count), snapshot_(store.db()->GetSnapshot()) {}
+
+ReadSnapshot::~ReadSnapshot() { store_.db()->ReleaseSnapshot(snapshot_); }
+
+Result<std::optional<std::string>> ReadSnapshot::get(ColumnFamily cf, std::string_view key) const {
+  return store_.get(cf, key, snapshot_);
+}
+
+Status ReadSnapshot::scan(ColumnFamily cf, std::string_view prefix,
+                          const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot_;
+  options.verify_checksums = true;
+  std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(options, cf));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    if (key.substr(0, prefix.size()) != prefix) break;
+    if (!visit(key, it->value().ToStringView())) break;
+  }
+  return from_rocksdb(it->status(), "scanning " + cf->GetName());
+}
+
+Result<std::vector<uint64_t>> ReadSnapshot::offsets() const {
+  std::vector<uint64_t> result(partition_count_, 0);
+  for (uint32_t partition = 0; partition < partition_count_; ++partition) {
+    auto stored = get(store_.meta(), meta_keys::offset(partition));
+    if (!stored) return stored.status();
+    if (stored->has_value() && (*stored)->size() == 8) result[partition] = get_be<uint64_t>(**stored, 0);
+  }
+  return result;
+}
+
+}  // namespace ledger

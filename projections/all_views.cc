@@ -1,0 +1,19 @@
+#include "projections/all_views.h"
+
+#include "projections/accounts.h"
+#include "projections/balances.h"
+#include "projections/charges.h"
+#include "projections/operators.h"
+#include "projections/rejections.h"
+
+namespace ledger {
+
+void register_all_views(ViewRegistry& registry) {
+  registry.add(std::make_unique<OperatorsView>());
+  registry.add(std::make_unique<AccountsView>());
+  registry.add(std::make_unique<ChargesView>());
+  registry.add(std::make_unique<BalancesView>());
+  registry.add(std::make_unique<RejectionsView>());
+}
+
+}  // namespace ledger

@@ -1,0 +1,48 @@
+#pragma once
+
+// Reading and writing view rows: FlatBuffers tables of schemas/views.fbs. A row is verified
+// when it is read, so a damaged value is reported instead of projected.
+
+#include <flatbuffers/flatbuffers.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "schemas/views_generated.h"
+
+namespace ledger {
+
+//! The row in `bytes`, or nullptr when the verifier refuses it.
+template <typename Row>
+const Row* decode_row(std::string_view bytes) {
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  flatbuffers::Verifier verifier(data, bytes.size());
+  if (!verifier.VerifyBuffer<Row>(nullptr)) return nullptr;
+  return flatbuffers::GetRoot<Row>(data);
+}
+
+//! The unpacked row, or nullopt when absent or refused by the verifier.
+template <typename Row>
+std::optional<typename Row::NativeTableType> unpack_row(std::optional<std::string_view> bytes) {
+  if (!bytes) return std::nullopt;
+  const Row* row = decode_row<Row>(*bytes);
+  if (!row) return std::nullopt;
+  typename Row::NativeTableType native;
+  row->UnPackTo(&native);
+  return native;
+}
+
+//! A native (object API) row packed into bytes.
+template <typename NativeRow>
+std::string encode_row(const NativeRow& row) {
+  flatbuffers::FlatBufferBuilder builder(256);
+  builder.Finish(NativeRow::TableType::Pack(builder, &row));
+  return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
+}
+
+inline std::string_view text_of(const flatbuffers::String* text) {
+  return text ? std::string_view(text->c_str(), text->size()) : std::string_view();
+}
+
+}  // namespace ledger

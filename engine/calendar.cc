@@ -15,7 +15,9 @@ int64_t days_from_civil(int64_t year, int64_t month, int64_t day) {
   return era * 146097 + day_of_era - 719468;
 }
 
-bool is_leap_year(int32_t year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool is_leap_year(int32_t year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 int32_t days_in_month(int32_t year, int32_t month) {
   static constexpr int32_t kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -40,7 +42,8 @@ int32_t day_from_days_since_epoch(int64_t days) {
   days += 719468;
   const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
   const int64_t day_of_era = days - era * 146097;
-  const int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
   const int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const int64_t shifted_month = (5 * day_of_year + 2) / 153;
   const int64_t day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
@@ -59,7 +62,9 @@ int32_t add_days(int32_t yyyymmdd, int64_t days) {
   return day_from_days_since_epoch(days_since_epoch(yyyymmdd) + days);
 }
 
-int64_t days_between(int32_t from, int32_t to) { return days_since_epoch(to) - days_since_epoch(from); }
+int64_t days_between(int32_t from, int32_t to) {
+  return days_since_epoch(to) - days_since_epoch(from);
+}
 
 std::string format_day(int32_t yyyymmdd) {
   return fmt::format("{:04}-{:02}-{:02}", yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100);

@@ -9,8 +9,8 @@
 namespace ledger {
 
 struct Digest {
-  std::string hex;      //!< XXH3-128 of every view row, 32 hex digits
-  uint64_t rows = 0;    //!< rows hashed
+  std::string hex;    //!< XXH3-128 of every view row, 32 hex digits
+  uint64_t rows = 0;  //!< rows hashed
 };
 
 //! A hash of the contents of every view column family, walked in name order and key order at

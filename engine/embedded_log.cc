@@ -116,7 +116,8 @@ Status EmbeddedLog::append_copy(uint32_t partition, const LogBatch& batch) {
   rocksdb::WriteBatch write_batch;
   for (size_t i = 0; i < batch.size(); ++i) {
     std::string_view bytes = batch.bytes(i);
-    write_batch.Put(store_.events(), event_key(partition, batch.offset(i)), rocksdb::Slice(bytes.data(), bytes.size()));
+    write_batch.Put(store_.events(), event_key(partition, batch.offset(i)),
+                    rocksdb::Slice(bytes.data(), bytes.size()));
   }
   if (Status written = store_.write(write_batch, /*sync=*/true); !written) return written;
   next_offsets_[partition] = batch.offset(batch.size() - 1) + 1;

@@ -12,7 +12,7 @@ namespace ledger {
 //! The default log: durable, partitioned like a topic, in the store's `events` column family.
 //! Appends are group-committed: one WriteBatch and one fsync per append call.
 class EmbeddedLog final : public Log {
-public:
+ public:
   //! Opens the log in `store`. The partition count is fixed when the store is created;
   //! `partition_count` must match it afterwards (0 = take the stored one).
   static Result<std::unique_ptr<EmbeddedLog>> open(Store& store, uint32_t partition_count);
@@ -31,7 +31,7 @@ public:
   //! The most events one append call takes.
   static constexpr size_t kMaxAppendEvents = 1 << 16;
 
-private:
+ private:
   EmbeddedLog(Store& store, uint32_t partition_count) : store_(store), partition_count_(partition_count) {}
   Status recover_end_offsets();
 

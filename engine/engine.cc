@@ -2,7 +2,8 @@
 
 namespace ledger {
 
-Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options, std::unique_ptr<ViewRegistry> views) {
+Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options,
+                                             std::unique_ptr<ViewRegistry> views) {
   std::unique_ptr<Engine> engine(new Engine());
   engine->views_ = std::move(views);
   StoreOptions store_options;
@@ -14,7 +15,8 @@ Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options, std::
   auto log = EmbeddedLog::open(*engine->store_, options.partitions);
   if (!log) return log.status();
   engine->log_ = std::move(*log);
-  engine->projector_ = std::make_unique<Projector>(*engine->log_, *engine->store_, *engine->views_, options.projector);
+  engine->projector_ =
+      std::make_unique<Projector>(*engine->log_, *engine->store_, *engine->views_, options.projector);
   return engine;
 }
 

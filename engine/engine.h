@@ -21,15 +21,16 @@ struct EngineOptions {
 //! One machine's ledger: the store, the embedded log in it, and the projector feeding the
 //! views of `registry`. Connectors hold one of these.
 class Engine {
-public:
-  static Result<std::unique_ptr<Engine>> open(const EngineOptions& options, std::unique_ptr<ViewRegistry> views);
+ public:
+  static Result<std::unique_ptr<Engine>> open(const EngineOptions& options,
+                                              std::unique_ptr<ViewRegistry> views);
 
   Store& store() { return *store_; }
   EmbeddedLog& log() { return *log_; }
   Projector& projector() { return *projector_; }
   const ViewRegistry& views() const { return *views_; }
 
-private:
+ private:
   Engine() = default;
 
   std::unique_ptr<ViewRegistry> views_;

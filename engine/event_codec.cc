@@ -21,17 +21,20 @@ std::string clean_parser_error(const std::string& error) {
 
 Result<const schema::Event*> verify_event_buffer(std::string_view bytes) {
   if (bytes.size() > VerifierLimits::kMaxEventBytes) {
-    return Status::invalid_argument("event: " + std::to_string(bytes.size()) + " bytes is more than the limit " +
+    return Status::invalid_argument("event: " + std::to_string(bytes.size()) +
+                                    " bytes is more than the limit " +
                                     std::to_string(VerifierLimits::kMaxEventBytes));
   }
-  if (bytes.size() < 8) return Status::invalid_argument("event: " + std::to_string(bytes.size()) + " bytes is too short");
+  if (bytes.size() < 8)
+    return Status::invalid_argument("event: " + std::to_string(bytes.size()) + " bytes is too short");
   const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
   if (!schema::EventBufferHasIdentifier(data)) {
     return Status::invalid_argument("event: the buffer does not carry the file identifier \"LEV1\"");
   }
   flatbuffers::Verifier verifier(data, bytes.size(), VerifierLimits::kMaxDepth, VerifierLimits::kMaxTables);
   if (!schema::VerifyEventBuffer(verifier)) {
-    return Status::invalid_argument("event: the FlatBuffers verifier refused the buffer (bad offsets or sizes)");
+    return Status::invalid_argument(
+        "event: the FlatBuffers verifier refused the buffer (bad offsets or sizes)");
   }
   return schema::GetEvent(data);
 }
@@ -47,7 +50,9 @@ Result<std::string> canonicalize_event(std::string_view bytes) {
   return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
 }
 
-EventCodec::EventCodec() { reset_parser(); }
+EventCodec::EventCodec() {
+  reset_parser();
+}
 EventCodec::~EventCodec() = default;
 
 void EventCodec::reset_parser() {
@@ -63,8 +68,8 @@ void EventCodec::reset_parser() {
 
 Result<std::string> EventCodec::from_json(std::string_view json) {
   if (json.size() > kMaxJsonBytes) {
-    return Status::invalid_argument("event: " + std::to_string(json.size()) + " bytes of JSON is more than the limit " +
-                                    std::to_string(kMaxJsonBytes));
+    return Status::invalid_argument("event: " + std::to_string(json.size()) +
+                                    " bytes of JSON is more than the limit " + std::to_string(kMaxJsonBytes));
   }
   std::string text(json);
   if (!parser_->ParseJson(text.c_str())) {

@@ -32,7 +32,7 @@ Result<std::string> canonicalize_event(std::string_view bytes);
 //! Converts events between their JSON form (the FlatBuffers JSON of schemas/events.fbs) and
 //! their canonical binary form. Holds a FlatBuffers parser: one codec per thread.
 class EventCodec {
-public:
+ public:
   EventCodec();
   ~EventCodec();
   EventCodec(const EventCodec&) = delete;
@@ -46,7 +46,7 @@ public:
   //! The largest JSON text accepted for one event.
   static constexpr size_t kMaxJsonBytes = 256 * 1024;
 
-private:
+ private:
   void reset_parser();
 
   std::unique_ptr<flatbuffers::Parser> parser_;

@@ -58,8 +58,8 @@ Status check_day(std::string_view field, int32_t day, bool required) {
   return Status::ok();
 }
 
-#define LEDGER_CHECK(expr)           \
-  do {                               \
+#define LEDGER_CHECK(expr)                  \
+  do {                                      \
     if (Status s_ = (expr); !s_) return s_; \
   } while (0)
 
@@ -67,12 +67,15 @@ Status check_operator_configured(const schema::OperatorConfigured& body) {
   LEDGER_CHECK(check_text("body.operator", body.operator_(), Limits::kCodeBytesMax, true));
   LEDGER_CHECK(check_text("body.name", body.name(), Limits::kNameBytesMax, false));
   LEDGER_CHECK(check_currency("body.currency", body.currency(), true));
-  LEDGER_CHECK(check_text("body.invoice_number_format", body.invoice_number_format(), Limits::kNameBytesMax, false));
-  LEDGER_CHECK(check_range("body.payment_terms_days", body.payment_terms_days(), 0, Limits::kPaymentTermsDaysMax));
+  LEDGER_CHECK(
+      check_text("body.invoice_number_format", body.invoice_number_format(), Limits::kNameBytesMax, false));
+  LEDGER_CHECK(
+      check_range("body.payment_terms_days", body.payment_terms_days(), 0, Limits::kPaymentTermsDaysMax));
   LEDGER_CHECK(check_non_negative("body.max_bill_amount_minor", body.max_bill_amount_minor()));
   LEDGER_CHECK(check_non_negative("body.max_credit_amount_minor", body.max_credit_amount_minor()));
   if (body.tax_rates() && body.tax_rates()->size() > Limits::kTaxRatesMax) {
-    return field_error("body.tax_rates", "has more than " + std::to_string(Limits::kTaxRatesMax) + " entries");
+    return field_error("body.tax_rates",
+                       "has more than " + std::to_string(Limits::kTaxRatesMax) + " entries");
   }
   if (!body.tax_rates()) return Status::ok();
   for (flatbuffers::uoffset_t i = 0; i < body.tax_rates()->size(); ++i) {
@@ -100,7 +103,8 @@ Status check_charge(const schema::Charge& body) {
   LEDGER_CHECK(check_text("body.service_type", body.service_type(), Limits::kCodeBytesMax, true));
   LEDGER_CHECK(check_text("body.subscription_id", body.subscription_id(), Limits::kIdBytesMax, false));
   LEDGER_CHECK(check_text("body.subscription_name", body.subscription_name(), Limits::kNameBytesMax, false));
-  LEDGER_CHECK(check_text("body.subscription_status", body.subscription_status(), Limits::kCodeBytesMax, false));
+  LEDGER_CHECK(
+      check_text("body.subscription_status", body.subscription_status(), Limits::kCodeBytesMax, false));
   LEDGER_CHECK(check_non_negative("body.quantity_milli", body.quantity_milli()));
   LEDGER_CHECK(check_non_negative("body.unit_price_micro", body.unit_price_micro()));
   LEDGER_CHECK(check_range("body.duration_months", body.duration_months(), 0, Limits::kDurationMonthsMax));
@@ -116,7 +120,8 @@ Status check_charge(const schema::Charge& body) {
   LEDGER_CHECK(check_currency("body.currency", body.currency(), false));
   if (!body.taxes()) return Status::ok();
   if (body.taxes()->size() > Limits::kExplicitTaxesMax) {
-    return field_error("body.taxes", "has more than " + std::to_string(Limits::kExplicitTaxesMax) + " entries");
+    return field_error("body.taxes",
+                       "has more than " + std::to_string(Limits::kExplicitTaxesMax) + " entries");
   }
   for (flatbuffers::uoffset_t i = 0; i < body.taxes()->size(); ++i) {
     std::string at = "body.taxes[" + std::to_string(i) + "].";
@@ -138,7 +143,8 @@ Status check_cdr(const schema::Cdr& body) {
 }
 
 Status check_money_line(std::string_view id_field, const flatbuffers::String* id, int64_t amount_minor,
-                        bool signed_amount, const flatbuffers::String* text, const flatbuffers::String* currency) {
+                        bool signed_amount, const flatbuffers::String* text,
+                        const flatbuffers::String* currency) {
   LEDGER_CHECK(check_text(id_field, id, Limits::kIdBytesMax, true));
   if (!signed_amount) LEDGER_CHECK(check_non_negative("body.amount_minor", amount_minor));
   LEDGER_CHECK(check_text("body.description", text, Limits::kTextBytesMax, false));
@@ -148,25 +154,31 @@ Status check_money_line(std::string_view id_field, const flatbuffers::String* id
 Status check_body(const schema::Event& event) {
   using schema::Body;
   switch (event.body_type()) {
-    case Body::NONE: return field_error("body_type", "is missing");
-    case Body::OperatorConfigured: return check_operator_configured(*event.body_as_OperatorConfigured());
-    case Body::AccountOpened: return check_account_opened(*event.body_as_AccountOpened());
+    case Body::NONE:
+      return field_error("body_type", "is missing");
+    case Body::OperatorConfigured:
+      return check_operator_configured(*event.body_as_OperatorConfigured());
+    case Body::AccountOpened:
+      return check_account_opened(*event.body_as_AccountOpened());
     case Body::CreditLimitSet:
-      return check_non_negative("body.credit_limit_minor", event.body_as_CreditLimitSet()->credit_limit_minor());
+      return check_non_negative("body.credit_limit_minor",
+                                event.body_as_CreditLimitSet()->credit_limit_minor());
     case Body::AccountClosed:
       return check_text("body.reason", event.body_as_AccountClosed()->reason(), Limits::kTextBytesMax, false);
-    case Body::Charge: return check_charge(*event.body_as_Charge());
-    case Body::Cdr: return check_cdr(*event.body_as_Cdr());
+    case Body::Charge:
+      return check_charge(*event.body_as_Charge());
+    case Body::Cdr:
+      return check_cdr(*event.body_as_Cdr());
     case Body::Payment: {
       const auto& body = *event.body_as_Payment();
       LEDGER_CHECK(check_text("body.method", body.method(), Limits::kCodeBytesMax, false));
-      return check_money_line("body.payment_id", body.payment_id(), body.amount_minor(), false, body.reference(),
-                              body.currency());
+      return check_money_line("body.payment_id", body.payment_id(), body.amount_minor(), false,
+                              body.reference(), body.currency());
     }
     case Body::Refill: {
       const auto& body = *event.body_as_Refill();
-      return check_money_line("body.refill_id", body.refill_id(), body.amount_minor(), false, body.description(),
-                              body.currency());
+      return check_money_line("body.refill_id", body.refill_id(), body.amount_minor(), false,
+                              body.description(), body.currency());
     }
     case Body::Correction: {
       const auto& body = *event.body_as_Correction();
@@ -194,7 +206,8 @@ Status check_body(const schema::Event& event) {
       LEDGER_CHECK(check_day("body.as_of_day", body.as_of_day(), true));
       LEDGER_CHECK(check_text("body.operator", body.operator_(), Limits::kCodeBytesMax, false));
       if (body.accounts() && body.accounts()->size() > Limits::kRunAccountsMax) {
-        return field_error("body.accounts", "has more than " + std::to_string(Limits::kRunAccountsMax) + " entries");
+        return field_error("body.accounts",
+                           "has more than " + std::to_string(Limits::kRunAccountsMax) + " entries");
       }
       if (!body.accounts()) return Status::ok();
       for (flatbuffers::uoffset_t i = 0; i < body.accounts()->size(); ++i) {
@@ -232,7 +245,9 @@ bool is_broadcast(schema::Body body_type) {
   return body_type == schema::Body::OperatorConfigured || body_type == schema::Body::BillingRun;
 }
 
-const char* body_type_name(schema::Body body_type) { return schema::EnumNameBody(body_type); }
+const char* body_type_name(schema::Body body_type) {
+  return schema::EnumNameBody(body_type);
+}
 
 Status validate_event(const schema::Event& event) {
   LEDGER_CHECK(check_text("id", event.id(), Limits::kIdBytesMax, true));

@@ -9,9 +9,9 @@ namespace ledger {
 struct EventLimits {
   static constexpr size_t kIdBytesMax = 128;
   static constexpr size_t kAccountBytesMax = 64;
-  static constexpr size_t kCodeBytesMax = 64;        //!< operator, service type, tax code, state
+  static constexpr size_t kCodeBytesMax = 64;  //!< operator, service type, tax code, state
   static constexpr size_t kNameBytesMax = 256;
-  static constexpr size_t kTextBytesMax = 1024;      //!< descriptions, notes, references
+  static constexpr size_t kTextBytesMax = 1024;  //!< descriptions, notes, references
   static constexpr size_t kTaxRatesMax = 64;
   static constexpr size_t kExplicitTaxesMax = 16;
   static constexpr size_t kRunAccountsMax = 10'000;

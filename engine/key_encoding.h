@@ -22,7 +22,8 @@ inline void put_u64_be(std::string& out, uint64_t value) {
 template <typename T>
 T get_be(std::string_view bytes, size_t at) {
   T value = 0;
-  for (size_t i = 0; i < sizeof(T); ++i) value = static_cast<T>((value << 8) | static_cast<uint8_t>(bytes[at + i]));
+  for (size_t i = 0; i < sizeof(T); ++i)
+    value = static_cast<T>((value << 8) | static_cast<uint8_t>(bytes[at + i]));
   return value;
 }
 

@@ -14,7 +14,7 @@ namespace ledger {
 struct AppendRequest {
   std::string_view account;  //!< the partition key
   std::string_view bytes;
-  bool broadcast = false;    //!< appended once to every partition, under the same id
+  bool broadcast = false;  //!< appended once to every partition, under the same id
 };
 
 //! Where an appended event landed (the first partition, for a broadcast).
@@ -25,7 +25,7 @@ struct LogPosition {
 
 //! Events read from one partition, in offset order, held in one arena (no per-event allocation).
 class LogBatch {
-public:
+ public:
   void clear() {
     arena_.clear();
     entries_.clear();
@@ -42,7 +42,7 @@ public:
   }
   size_t arena_bytes() const { return arena_.size(); }
 
-private:
+ private:
   struct Entry {
     uint64_t offset;
     size_t begin;
@@ -55,7 +55,7 @@ private:
 //! The log as the projector sees it: append a batch; read a partition from an offset. Two
 //! backends implement it (the embedded log and Kafka); the projector cannot tell them apart.
 class Log {
-public:
+ public:
   virtual ~Log() = default;
   virtual uint32_t partition_count() const = 0;
   //! Appends every request durably, or none; `positions` gets one entry per request.

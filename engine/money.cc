@@ -24,8 +24,9 @@ std::optional<int64_t> narrow(__int128 value) {
 // `value` carries from_digits decimals; returns it with to_digits decimals, rounding half-even
 // when digits are dropped, or nullopt when the result does not fit int64. Both are <= 18.
 std::optional<int64_t> rescale(__int128 value, uint8_t from_digits, uint8_t to_digits) {
-  if (to_digits <= from_digits)
+  if (to_digits <= from_digits) {
     return narrow(round_half_even_div(value, pow10_int64(from_digits - to_digits)));
+  }
   // Scaling up never brings a value back into range; rejecting first keeps the product in 128 bits.
   if (!narrow(value)) return std::nullopt;
   return narrow(value * pow10_int64(to_digits - from_digits));

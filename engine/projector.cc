@@ -46,7 +46,8 @@ Result<uint64_t> Projector::stored_offset(uint32_t partition) const {
   auto stored = store_.get(store_.meta(), meta_keys::offset(partition));
   if (!stored) return stored.status();
   if (!stored->has_value()) return uint64_t{0};
-  if ((*stored)->size() != 8) return Status::corruption("meta: offset of partition " + std::to_string(partition));
+  if ((*stored)->size() != 8)
+    return Status::corruption("meta: offset of partition " + std::to_string(partition));
   return get_be<uint64_t>(**stored, 0);
 }
 
@@ -141,8 +142,9 @@ void Projector::project_event(uint32_t partition, uint64_t offset, std::string_v
       return;
     }
     state.begin_event();
-    reject(context, {"duplicate_id_conflict", "id: '" + std::string(text_of(event.id())) +
-                                                  "' was already used with a different payload"},
+    reject(context,
+           {"duplicate_id_conflict",
+            "id: '" + std::string(text_of(event.id())) + "' was already used with a different payload"},
            state);
     state.put(store_.dedup(), key + '\0' + hash, "");
     ++stats.rejected;

@@ -42,7 +42,7 @@ struct ProjectionStats {
 //! outcome is 'A' (applied) or 'R' (rejected). The partition is in the key because broadcast
 //! events carry the same id in every partition.
 class Projector {
-public:
+ public:
   Projector(Log& log, Store& store, const ViewRegistry& views, ProjectorOptions options = {});
 
   //! Projects every partition up to the log's end as of this call, then returns.
@@ -50,7 +50,7 @@ public:
   //! The next offset `partition` will project (0 for a new store).
   Result<uint64_t> stored_offset(uint32_t partition) const;
 
-private:
+ private:
   Status project_partition(uint32_t partition, uint64_t end_offset, ProjectionStats& stats);
   Status project_batch(uint32_t partition, const LogBatch& batch, ViewState& state, ProjectionStats& stats);
   void project_event(uint32_t partition, uint64_t offset, std::string_view bytes, ViewState& state,

@@ -12,7 +12,9 @@ namespace ledger {
 ReadSnapshot::ReadSnapshot(const Store& store, uint32_t partition_count)
     : store_(store), partition_count_(partition_count), snapshot_(store.db()->GetSnapshot()) {}
 
-ReadSnapshot::~ReadSnapshot() { store_.db()->ReleaseSnapshot(snapshot_); }
+ReadSnapshot::~ReadSnapshot() {
+  store_.db()->ReleaseSnapshot(snapshot_);
+}
 
 Result<std::optional<std::string>> ReadSnapshot::get(ColumnFamily cf, std::string_view key) const {
   return store_.get(cf, key, snapshot_);

@@ -14,7 +14,7 @@ namespace ledger {
 //! A consistent read of the store for queries: every get and scan sees one RocksDB snapshot,
 //! and offsets() says which log offsets that snapshot reflects. Reads never block writes.
 class ReadSnapshot {
-public:
+ public:
   ReadSnapshot(const Store& store, uint32_t partition_count);
   ~ReadSnapshot();
   ReadSnapshot(const ReadSnapshot&) = delete;
@@ -28,7 +28,7 @@ public:
   //! The next offset to project of every partition, as of the snapshot.
   Result<std::vector<uint64_t>> offsets() const;
 
-private:
+ private:
   const Store& store_;
   uint32_t partition_count_;
   const rocksdb::Snapshot* snapshot_;

@@ -11,28 +11,32 @@ namespace ledger {
 //! What went wrong, as a value. Expected failures travel as Status, never as exceptions.
 //! The code says what kind of failure; the message names the field and the reason.
 class Status {
-public:
+ public:
   enum class Code : uint8_t {
     kOk = 0,
     kInvalidArgument,  //!< bad input from a caller: names the field and the reason
     kNotFound,
-    kCorruption,       //!< stored data failed a checksum or a verifier
+    kCorruption,  //!< stored data failed a checksum or a verifier
     kIoError,
-    kNoSpace,          //!< the disk is full; nothing was half-applied
-    kOverflow,         //!< an amount does not fit in int64
+    kNoSpace,   //!< the disk is full; nothing was half-applied
+    kOverflow,  //!< an amount does not fit in int64
     kAlreadyExists,
-    kBusy,             //!< the store is locked by another process
+    kBusy,  //!< the store is locked by another process
   };
 
   Status() = default;
   static Status ok() { return Status(); }
-  static Status invalid_argument(std::string message) { return Status(Code::kInvalidArgument, std::move(message)); }
+  static Status invalid_argument(std::string message) {
+    return Status(Code::kInvalidArgument, std::move(message));
+  }
   static Status not_found(std::string message) { return Status(Code::kNotFound, std::move(message)); }
   static Status corruption(std::string message) { return Status(Code::kCorruption, std::move(message)); }
   static Status io_error(std::string message) { return Status(Code::kIoError, std::move(message)); }
   static Status no_space(std::string message) { return Status(Code::kNoSpace, std::move(message)); }
   static Status overflow(std::string message) { return Status(Code::kOverflow, std::move(message)); }
-  static Status already_exists(std::string message) { return Status(Code::kAlreadyExists, std::move(message)); }
+  static Status already_exists(std::string message) {
+    return Status(Code::kAlreadyExists, std::move(message));
+  }
   static Status busy(std::string message) { return Status(Code::kBusy, std::move(message)); }
 
   bool is_ok() const { return code_ == Code::kOk; }
@@ -48,7 +52,7 @@ public:
   //! "Corruption: events: block checksum mismatch in 000012.sst".
   std::string to_string() const;
 
-private:
+ private:
   Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
 
   Code code_ = Code::kOk;
@@ -58,8 +62,8 @@ private:
 //! A value or the Status that explains why there is none.
 template <typename T>
 class Result {
-public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+ public:
+  Result(T value) : state_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : state_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool is_ok() const { return std::holds_alternative<T>(state_); }
@@ -74,7 +78,7 @@ public:
   //! The failure; Status::ok() when there is a value.
   Status status() const { return is_ok() ? Status::ok() : std::get<Status>(state_); }
 
-private:
+ private:
   std::variant<T, Status> state_;
 };
 

@@ -34,7 +34,7 @@ struct StoreOptions {
 //!   dedup   applied and rejected event ids (key grammar in projector.cc)
 //!   <view>  one or more per view, registered by the views
 class Store {
-public:
+ public:
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -59,7 +59,7 @@ public:
   Result<std::optional<std::string>> get(ColumnFamily cf, std::string_view key,
                                          const rocksdb::Snapshot* snapshot = nullptr) const;
 
-private:
+ private:
   Store() = default;
 
   std::string dir_;

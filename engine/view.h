@@ -35,7 +35,7 @@ using Verdict = std::optional<Rejection>;
 //! A projection of the log into one or more column families. Views are pure functions of the
 //! log's order: apply() reads and writes only through ViewState, never the clock.
 class View {
-public:
+ public:
   virtual ~View() = default;
   //! A short stable name ("balances").
   virtual std::string_view name() const = 0;
@@ -54,7 +54,7 @@ public:
 //! The views a projector feeds, in the order they see each event. The engine never names a
 //! view: the projections library fills the registry (projections/all_views.h).
 class ViewRegistry {
-public:
+ public:
   void add(std::unique_ptr<View> view) { views_.push_back(std::move(view)); }
   const std::vector<std::unique_ptr<View>>& views() const { return views_; }
   std::vector<std::string> column_families() const {
@@ -71,14 +71,15 @@ public:
     return Status::ok();
   }
 
-private:
+ private:
   std::vector<std::unique_ptr<View>> views_;
 };
 
 //! Resolves a named column family or says which view needs it.
 inline Status bind_column_family(const Store& store, std::string_view name, ColumnFamily* out) {
   *out = store.column_family(name);
-  if (*out == nullptr) return Status::invalid_argument("store has no column family '" + std::string(name) + "'");
+  if (*out == nullptr)
+    return Status::invalid_argument("store has no column family '" + std::string(name) + "'");
   return Status::ok();
 }
 

@@ -22,7 +22,7 @@ namespace ledger {
 //! A read error (a checksum mismatch, say) is sticky: get() answers nullopt from then on and
 //! status() tells the projector, which discards the whole batch.
 class ViewState {
-public:
+ public:
   explicit ViewState(const Store& store) : store_(store) {}
 
   //! The row at `key`: this batch's write if any, else the store's. The view is valid until
@@ -45,7 +45,7 @@ public:
   //! Rows held (read or written).
   size_t size() const { return rows_.size(); }
 
-private:
+ private:
   using Key = std::pair<uint32_t, std::string>;
   struct Row {
     std::optional<std::string> value;

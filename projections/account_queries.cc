@@ -13,8 +13,8 @@ Status damaged(std::string_view column_family, std::string_view key) {
                             "' failed the FlatBuffers verifier");
 }
 
-Result<AccountSummary> summarize(const Store& store, const ReadSnapshot& snapshot, std::string_view account_id,
-                                 std::string_view account_bytes) {
+Result<AccountSummary> summarize(const Store& store, const ReadSnapshot& snapshot,
+                                 std::string_view account_id, std::string_view account_bytes) {
   AccountSummary summary;
   const auto* account = decode_row<view::AccountRow>(account_bytes);
   if (!account) return damaged(AccountsView::kColumnFamily, account_id);
@@ -35,16 +35,17 @@ Result<std::vector<typename Row::NativeTableType>> scan_rows(const Store& store,
                                                              std::string_view column_family, size_t limit) {
   std::vector<typename Row::NativeTableType> rows;
   Status failure;
-  Status scanned = snapshot.scan(store.column_family(column_family), "", [&](std::string_view key, std::string_view value) {
-    const Row* row = decode_row<Row>(value);
-    if (!row) {
-      failure = damaged(column_family, key);
-      return false;
-    }
-    rows.emplace_back();
-    row->UnPackTo(&rows.back());
-    return rows.size() < limit;
-  });
+  Status scanned = snapshot.scan(store.column_family(column_family), "",
+                                 [&](std::string_view key, std::string_view value) {
+                                   const Row* row = decode_row<Row>(value);
+                                   if (!row) {
+                                     failure = damaged(column_family, key);
+                                     return false;
+                                   }
+                                   rows.emplace_back();
+                                   row->UnPackTo(&rows.back());
+                                   return rows.size() < limit;
+                                 });
   if (!scanned) return scanned;
   if (!failure) return failure;
   return rows;
@@ -66,18 +67,19 @@ Result<std::vector<AccountSummary>> query_accounts(const Store& store, const Rea
                                                    std::string_view operator_filter, size_t limit) {
   std::vector<AccountSummary> result;
   Status failure;
-  Status scanned = snapshot.scan(store.column_family(AccountsView::kColumnFamily), "",
-                                 [&](std::string_view key, std::string_view value) {
-                                   auto summary = summarize(store, snapshot, key, value);
-                                   if (!summary) {
-                                     failure = summary.status();
-                                     return false;
-                                   }
-                                   if (operator_filter.empty() || summary->account.operator_ == operator_filter) {
-                                     result.push_back(std::move(*summary));
-                                   }
-                                   return result.size() < limit;
-                                 });
+  Status scanned =
+      snapshot.scan(store.column_family(AccountsView::kColumnFamily), "",
+                    [&](std::string_view key, std::string_view value) {
+                      auto summary = summarize(store, snapshot, key, value);
+                      if (!summary) {
+                        failure = summary.status();
+                        return false;
+                      }
+                      if (operator_filter.empty() || summary->account.operator_ == operator_filter) {
+                        result.push_back(std::move(*summary));
+                      }
+                      return result.size() < limit;
+                    });
   if (!scanned) return scanned;
   if (!failure) return failure;
   return result;
@@ -88,8 +90,8 @@ Result<std::vector<view::RejectionRowT>> query_rejections(const Store& store, co
   return scan_rows<view::RejectionRow>(store, snapshot, RejectionsView::kColumnFamily, limit);
 }
 
-Result<std::vector<view::NotificationRowT>> query_notifications(const Store& store, const ReadSnapshot& snapshot,
-                                                                size_t limit) {
+Result<std::vector<view::NotificationRowT>> query_notifications(const Store& store,
+                                                                const ReadSnapshot& snapshot, size_t limit) {
   return scan_rows<view::NotificationRow>(store, snapshot, BalancesView::kNotificationsColumnFamily, limit);
 }
 

@@ -33,7 +33,7 @@ Result<std::vector<view::RejectionRowT>> query_rejections(const Store& store, co
                                                           size_t limit);
 
 //! Suspension and re-enable notifications in (partition, offset) order, at most `limit`.
-Result<std::vector<view::NotificationRowT>> query_notifications(const Store& store, const ReadSnapshot& snapshot,
-                                                                size_t limit);
+Result<std::vector<view::NotificationRowT>> query_notifications(const Store& store,
+                                                                const ReadSnapshot& snapshot, size_t limit);
 
 }  // namespace ledger

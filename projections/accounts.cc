@@ -6,21 +6,30 @@
 
 namespace ledger {
 
-std::optional<view::AccountRowT> find_account(ViewState& state, ColumnFamily accounts, std::string_view account) {
+std::optional<view::AccountRowT> find_account(ViewState& state, ColumnFamily accounts,
+                                              std::string_view account) {
   return unpack_row<view::AccountRow>(state.get(accounts, account));
 }
 
 std::string_view event_currency(const schema::Event& event) {
   using schema::Body;
   switch (event.body_type()) {
-    case Body::Charge: return text_of(event.body_as_Charge()->currency());
-    case Body::Cdr: return text_of(event.body_as_Cdr()->currency());
-    case Body::Payment: return text_of(event.body_as_Payment()->currency());
-    case Body::Refill: return text_of(event.body_as_Refill()->currency());
-    case Body::Correction: return text_of(event.body_as_Correction()->currency());
-    case Body::CreditNote: return text_of(event.body_as_CreditNote()->currency());
-    case Body::TaxAdjustment: return text_of(event.body_as_TaxAdjustment()->currency());
-    default: return {};
+    case Body::Charge:
+      return text_of(event.body_as_Charge()->currency());
+    case Body::Cdr:
+      return text_of(event.body_as_Cdr()->currency());
+    case Body::Payment:
+      return text_of(event.body_as_Payment()->currency());
+    case Body::Refill:
+      return text_of(event.body_as_Refill()->currency());
+    case Body::Correction:
+      return text_of(event.body_as_Correction()->currency());
+    case Body::CreditNote:
+      return text_of(event.body_as_CreditNote()->currency());
+    case Body::TaxAdjustment:
+      return text_of(event.body_as_TaxAdjustment()->currency());
+    default:
+      return {};
   }
 }
 
@@ -31,13 +40,15 @@ Status AccountsView::bind(const Store& store) {
 
 Verdict AccountsView::apply(const EventContext& context, ViewState& state) {
   const schema::Event& event = context.event;
-  if (event.body_type() == schema::Body::OperatorConfigured || event.body_type() == schema::Body::BillingRun) {
+  if (event.body_type() == schema::Body::OperatorConfigured ||
+      event.body_type() == schema::Body::BillingRun) {
     return std::nullopt;
   }
   if (event.body_type() == schema::Body::AccountOpened) return open_account(context, state);
   auto account = find_account(state, cf_, text_of(event.account()));
   if (!account) {
-    return Rejection{"unknown_account", "account: '" + std::string(text_of(event.account())) + "' was never opened"};
+    return Rejection{"unknown_account",
+                     "account: '" + std::string(text_of(event.account())) + "' was never opened"};
   }
   return check_account_event(context, *account, state);
 }
@@ -71,8 +82,8 @@ Verdict AccountsView::check_account_event(const EventContext& context, view::Acc
   const schema::Event& event = context.event;
   std::string_view currency = event_currency(event);
   if (!currency.empty() && currency != account.currency) {
-    return Rejection{"currency_mismatch", "body.currency: '" + std::string(currency) + "' is not the account's currency '" +
-                                              account.currency + "'"};
+    return Rejection{"currency_mismatch", "body.currency: '" + std::string(currency) +
+                                              "' is not the account's currency '" + account.currency + "'"};
   }
   const bool closed = account.status == view::AccountStatus::Closed;
   switch (event.body_type()) {
@@ -94,7 +105,8 @@ Verdict AccountsView::check_account_event(const EventContext& context, view::Acc
                                                schema::EnumNameBody(event.body_type()) + " lines"};
       }
       return std::nullopt;
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 

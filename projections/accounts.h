@@ -14,7 +14,7 @@ namespace ledger {
 //!
 //!   account_key := account   -> AccountRow
 class AccountsView final : public View {
-public:
+ public:
   static constexpr char kColumnFamily[] = "accounts";
 
   std::string_view name() const override { return "accounts"; }
@@ -22,7 +22,7 @@ public:
   Status bind(const Store& store) override;
   Verdict apply(const EventContext& context, ViewState& state) override;
 
-private:
+ private:
   Verdict open_account(const EventContext& context, ViewState& state);
   Verdict check_account_event(const EventContext& context, view::AccountRowT& account, ViewState& state);
 
@@ -31,7 +31,8 @@ private:
 };
 
 //! The account's row, or nullopt.
-std::optional<view::AccountRowT> find_account(ViewState& state, ColumnFamily accounts, std::string_view account);
+std::optional<view::AccountRowT> find_account(ViewState& state, ColumnFamily accounts,
+                                              std::string_view account);
 
 //! The `currency` field of a money-carrying body, or empty when the body has none.
 std::string_view event_currency(const schema::Event& event);

@@ -26,7 +26,8 @@ std::string notification_key(uint32_t partition, uint64_t offset) {
 
 Status BalancesView::bind(const Store& store) {
   if (Status bound = bind_column_family(store, kColumnFamily, &cf_); !bound) return bound;
-  if (Status bound = bind_column_family(store, kNotificationsColumnFamily, &notifications_); !bound) return bound;
+  if (Status bound = bind_column_family(store, kNotificationsColumnFamily, &notifications_); !bound)
+    return bound;
   if (Status bound = bind_column_family(store, "accounts", &accounts_); !bound) return bound;
   return bind_column_family(store, "operators", &operators_);
 }
@@ -58,13 +59,17 @@ std::optional<BalancesView::Posting> BalancesView::posting_of(const EventContext
       }
       return priced_debit(price_cdr(*event.body_as_Cdr(), *operator_row, account->exponent));
     }
-    case schema::Body::Payment: return credit(event.body_as_Payment()->amount_minor(), "payment");
-    case schema::Body::Refill: return credit(event.body_as_Refill()->amount_minor(), "refill");
-    case schema::Body::CreditNote: return credit(event.body_as_CreditNote()->amount_minor(), "credit note");
+    case schema::Body::Payment:
+      return credit(event.body_as_Payment()->amount_minor(), "payment");
+    case schema::Body::Refill:
+      return credit(event.body_as_Refill()->amount_minor(), "refill");
+    case schema::Body::CreditNote:
+      return credit(event.body_as_CreditNote()->amount_minor(), "credit note");
     case schema::Body::Correction: {
       const auto& correction = *event.body_as_Correction();
       if (text_of(correction.approved_by()).empty()) {
-        verdict = Rejection{"unapproved_correction", "body.approved_by: a correction needs a manager's approval"};
+        verdict =
+            Rejection{"unapproved_correction", "body.approved_by: a correction needs a manager's approval"};
         return std::nullopt;
       }
       if (correction.amount_minor() == 0) return credit(0, "correction");
@@ -80,13 +85,15 @@ std::optional<BalancesView::Posting> BalancesView::posting_of(const EventContext
       if (amount == 0) return credit(0, "tax adjustment");
       return Posting{amount, 0};  // a negative tax is a refund: it lowers what was debited
     }
-    default: return Posting{};
+    default:
+      return Posting{};
   }
 }
 
 Verdict BalancesView::apply(const EventContext& context, ViewState& state) {
   const schema::Event& event = context.event;
-  if (event.body_type() == schema::Body::OperatorConfigured || event.body_type() == schema::Body::BillingRun) {
+  if (event.body_type() == schema::Body::OperatorConfigured ||
+      event.body_type() == schema::Body::BillingRun) {
     return std::nullopt;
   }
   std::string_view account_id = text_of(event.account());
@@ -119,11 +126,12 @@ void BalancesView::update_suspension(const EventContext& context, int64_t credit
   if (over_limit == balance.suspended) return;
   balance.suspended = over_limit;
   view::NotificationRowT notification;
-  notification.kind = over_limit ? view::NotificationKind::AccountSuspended : view::NotificationKind::AccountReenabled;
+  notification.kind =
+      over_limit ? view::NotificationKind::AccountSuspended : view::NotificationKind::AccountReenabled;
   notification.account = text_of(context.event.account());
   notification.event_id = text_of(context.event.id());
-  notification.notification_id = std::string(over_limit ? "suspended/" : "reenabled/") + notification.account + "/" +
-                                  notification.event_id;
+  notification.notification_id = std::string(over_limit ? "suspended/" : "reenabled/") +
+                                 notification.account + "/" + notification.event_id;
   notification.time_us = context.event.time_us();
   notification.balance_minor = balance.balance_minor;
   notification.credit_limit_minor = credit_limit_minor;

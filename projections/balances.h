@@ -15,16 +15,18 @@ namespace ledger {
 //!   balance_key      := account                          -> BalanceRow
 //!   notification_key := u32be(partition) u64be(offset)   -> NotificationRow
 class BalancesView final : public View {
-public:
+ public:
   static constexpr char kColumnFamily[] = "balances";
   static constexpr char kNotificationsColumnFamily[] = "notifications";
 
   std::string_view name() const override { return "balances"; }
-  std::vector<std::string> column_families() const override { return {kColumnFamily, kNotificationsColumnFamily}; }
+  std::vector<std::string> column_families() const override {
+    return {kColumnFamily, kNotificationsColumnFamily};
+  }
   Status bind(const Store& store) override;
   Verdict apply(const EventContext& context, ViewState& state) override;
 
-private:
+ private:
   //! The signed change an event makes to debits and credits, or a rejection.
   struct Posting {
     int64_t debit_minor = 0;

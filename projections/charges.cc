@@ -28,9 +28,12 @@ Status ChargesView::bind(const Store& store) {
 
 Verdict ChargesView::apply(const EventContext& context, ViewState& state) {
   switch (context.event.body_type()) {
-    case schema::Body::Charge: return add_charge(context, state);
-    case schema::Body::TaxAdjustment: return adjust_tax(context, state);
-    default: return std::nullopt;
+    case schema::Body::Charge:
+      return add_charge(context, state);
+    case schema::Body::TaxAdjustment:
+      return adjust_tax(context, state);
+    default:
+      return std::nullopt;
   }
 }
 

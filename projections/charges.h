@@ -14,7 +14,7 @@ namespace ledger {
 //!
 //!   charge_key := account 0x00 charge_id   -> ChargeRow
 class ChargesView final : public View {
-public:
+ public:
   static constexpr char kColumnFamily[] = "charges";
 
   std::string_view name() const override { return "charges"; }
@@ -22,7 +22,7 @@ public:
   Status bind(const Store& store) override;
   Verdict apply(const EventContext& context, ViewState& state) override;
 
-private:
+ private:
   Verdict add_charge(const EventContext& context, ViewState& state);
   Verdict adjust_tax(const EventContext& context, ViewState& state);
 

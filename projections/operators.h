@@ -13,7 +13,7 @@ namespace ledger {
 //!
 //!   operator_key := u32be(partition) operator   -> OperatorRow
 class OperatorsView final : public View {
-public:
+ public:
   static constexpr char kColumnFamily[] = "operators";
 
   std::string_view name() const override { return "operators"; }
@@ -21,7 +21,7 @@ public:
   Status bind(const Store& store) override { return bind_column_family(store, kColumnFamily, &cf_); }
   Verdict apply(const EventContext& context, ViewState& state) override;
 
-private:
+ private:
   ColumnFamily cf_ = nullptr;
 };
 

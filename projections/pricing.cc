@@ -22,8 +22,8 @@ Status sum_taxes(PricedLine& line) {
 
 }  // namespace
 
-Result<std::vector<TaxLine>> operator_taxes(const view::OperatorRowT& operator_row, std::string_view service_type,
-                                            int64_t net_minor) {
+Result<std::vector<TaxLine>> operator_taxes(const view::OperatorRowT& operator_row,
+                                            std::string_view service_type, int64_t net_minor) {
   bool exact = false;
   for (const auto& rate : operator_row.tax_rates) exact = exact || rate->service_type == service_type;
   std::vector<TaxLine> taxes;
@@ -50,7 +50,8 @@ Result<PricedLine> price_charge(const schema::Charge& charge, const view::Operat
   line.net_minor = line.gross_minor - line.discount_minor;
   if (charge.taxes()) {
     for (const auto* tax : *charge.taxes()) {
-      line.taxes.push_back({std::string(text_of(tax->code())), std::string(text_of(tax->name())), tax->amount_minor()});
+      line.taxes.push_back(
+          {std::string(text_of(tax->code())), std::string(text_of(tax->name())), tax->amount_minor()});
     }
   } else {
     auto taxes = operator_taxes(operator_row, text_of(charge.service_type()), line.net_minor);
@@ -61,7 +62,8 @@ Result<PricedLine> price_charge(const schema::Charge& charge, const view::Operat
   return line;
 }
 
-Result<PricedLine> price_cdr(const schema::Cdr& cdr, const view::OperatorRowT& operator_row, uint8_t exponent) {
+Result<PricedLine> price_cdr(const schema::Cdr& cdr, const view::OperatorRowT& operator_row,
+                             uint8_t exponent) {
   PricedLine line;
   auto cost = cost_minor_from_micro(cdr.cost_micro(), exponent);
   if (!cost) return cost.status();

@@ -12,7 +12,8 @@ std::string rejection_key(uint32_t partition, uint64_t offset) {
   return key;
 }
 
-void RejectionsView::record_rejection(const EventContext& context, const Rejection& rejection, ViewState& state) {
+void RejectionsView::record_rejection(const EventContext& context, const Rejection& rejection,
+                                      ViewState& state) {
   view::RejectionRowT row;
   row.event_id = text_of(context.event.id());
   row.account = text_of(context.event.account());

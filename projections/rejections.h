@@ -10,7 +10,7 @@ namespace ledger {
 //!
 //!   rejection_key := u32be(partition) u64be(offset)   -> RejectionRow
 class RejectionsView final : public View {
-public:
+ public:
   static constexpr char kColumnFamily[] = "rejections";
 
   std::string_view name() const override { return "rejections"; }
@@ -19,7 +19,7 @@ public:
   Verdict apply(const EventContext& /*context*/, ViewState& /*state*/) override { return std::nullopt; }
   void record_rejection(const EventContext& context, const Rejection& rejection, ViewState& state) override;
 
-private:
+ private:
   ColumnFamily cf_ = nullptr;
 };
 

@@ -1,7 +1,7 @@
 // ledger account ID | accounts | rejections | notifications: read the account views.
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 
@@ -60,15 +60,18 @@ void run_account(CliContext& context, const std::string& account_id) {
     return;
   }
   const auto& a = s.account;
-  std::cout << fmt::format("account       {}\nname          {}\noperator      {}\nstatus        {}{}\n", a.account, a.name,
-                           a.operator_, view::EnumNameAccountStatus(a.status), s.balance.suspended ? " (suspended)" : "");
-  std::cout << fmt::format("balance       {} {}  (owed; negative = credit)\n", format_minor(s.balance.balance_minor, a.exponent),
-                           a.currency);
-  std::cout << fmt::format("credit limit  {} {}\navailable     {} {}\n", format_minor(a.credit_limit_minor, a.exponent),
-                           a.currency, format_minor(s.available_minor, a.exponent), a.currency);
+  std::cout << fmt::format("account       {}\nname          {}\noperator      {}\nstatus        {}{}\n",
+                           a.account, a.name, a.operator_, view::EnumNameAccountStatus(a.status),
+                           s.balance.suspended ? " (suspended)" : "");
+  std::cout << fmt::format("balance       {} {}  (owed; negative = credit)\n",
+                           format_minor(s.balance.balance_minor, a.exponent), a.currency);
+  std::cout << fmt::format("credit limit  {} {}\navailable     {} {}\n",
+                           format_minor(a.credit_limit_minor, a.exponent), a.currency,
+                           format_minor(s.available_minor, a.exponent), a.currency);
   std::cout << fmt::format("debited       {}\ncredited      {}\ninvoice day   {}\nevents        {}\n",
                            format_minor(s.balance.debited_minor, a.exponent),
-                           format_minor(s.balance.credited_minor, a.exponent), a.invoice_day, s.balance.events_applied);
+                           format_minor(s.balance.credited_minor, a.exponent), a.invoice_day,
+                           s.balance.events_applied);
 }
 
 void run_accounts(CliContext& context, const ListArgs& args) {
@@ -77,7 +80,8 @@ void run_accounts(CliContext& context, const ListArgs& args) {
   ReadSnapshot snapshot(engine->store(), engine->log().partition_count());
   auto offsets = snapshot.offsets();
   auto accounts = query_accounts(engine->store(), snapshot, args.operator_filter, args.limit);
-  if (!accounts || !offsets) return context.fail((accounts ? offsets.status() : accounts.status()).to_string());
+  if (!accounts || !offsets)
+    return context.fail((accounts ? offsets.status() : accounts.status()).to_string());
   if (context.json()) {
     nlohmann::json items = nlohmann::json::array();
     for (const auto& s : *accounts) items.push_back(account_json(s));
@@ -103,8 +107,8 @@ void run_rejections(CliContext& context, const ListArgs& args) {
   TextTable table({"partition", "offset", "event id", "account", "kind", "reason", "message"},
                   {true, true, false, false, false, false, false});
   for (const auto& r : *rows) {
-    table.add_row({std::to_string(r.partition), std::to_string(r.offset), r.event_id, r.account, r.body_type, r.reason,
-                   r.message});
+    table.add_row({std::to_string(r.partition), std::to_string(r.offset), r.event_id, r.account, r.body_type,
+                   r.reason, r.message});
   }
   table.print(std::cout);
 }
@@ -124,14 +128,17 @@ void run_notifications(CliContext& context, const ListArgs& args) {
   TextTable table({"notification id", "kind", "account", "balance", "credit limit", "time"},
                   {false, false, false, true, true, false});
   for (const auto& n : *rows) {
-    table.add_row({n.notification_id, view::EnumNameNotificationKind(n.kind), n.account, std::to_string(n.balance_minor),
-                   std::to_string(n.credit_limit_minor), format_time_us(n.time_us)});
+    table.add_row({n.notification_id, view::EnumNameNotificationKind(n.kind), n.account,
+                   std::to_string(n.balance_minor), std::to_string(n.credit_limit_minor),
+                   format_time_us(n.time_us)});
   }
   table.print(std::cout);
 }
 
 void add_list_options(CLI::App* command, ListArgs& args) {
-  command->add_option("--limit", args.limit, "At most this many rows")->capture_default_str()->check(CLI::PositiveNumber);
+  command->add_option("--limit", args.limit, "At most this many rows")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
 }
 
 }  // namespace
@@ -156,7 +163,8 @@ void add_account_commands(CLI::App& app, CliContext& context) {
   auto notifications_args = std::make_shared<ListArgs>();
   auto* notifications = app.add_subcommand("notifications", "Suspension and re-enable notifications");
   add_list_options(notifications, *notifications_args);
-  on_run(notifications, context, [&context, notifications_args] { run_notifications(context, *notifications_args); });
+  on_run(notifications, context,
+         [&context, notifications_args] { run_notifications(context, *notifications_args); });
 }
 
 }  // namespace ledger

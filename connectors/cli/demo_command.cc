@@ -1,7 +1,7 @@
 // ledger demo: generates a realistic data set, ingests it and shows where to look.
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -27,7 +27,8 @@ void print_where_to_look(const CliContext& context, const std::string& events_fi
             << fmt::format("  balances by operator  {} accounts --operator nordtel\n", ledger)
             << fmt::format("  suspensions           {} notifications\n", ledger)
             << fmt::format("  rejected events       {} rejections\n", ledger)
-            << fmt::format("  audit: rebuild views  {} replay --into /tmp/ledger-replay && {} digest\n", ledger, ledger)
+            << fmt::format("  audit: rebuild views  {} replay --into /tmp/ledger-replay && {} digest\n",
+                           ledger, ledger)
             << "  (the binary is build/release/connectors/ledger; every query takes --format json)\n";
 }
 
@@ -40,8 +41,8 @@ void print_balances(Engine& engine) {
   for (const auto& s : *accounts) {
     const auto& a = s.account;
     table.add_row({a.account, a.operator_, a.currency, format_minor(s.balance.balance_minor, a.exponent),
-                   format_minor(a.credit_limit_minor, a.exponent), format_minor(s.available_minor, a.exponent),
-                   s.balance.suspended ? "suspended" : "open"});
+                   format_minor(a.credit_limit_minor, a.exponent),
+                   format_minor(s.available_minor, a.exponent), s.balance.suspended ? "suspended" : "open"});
   }
   std::cout << "\nBalances (first 15 accounts):\n";
   table.print(std::cout);
@@ -66,8 +67,9 @@ void run_demo(CliContext& context, const DemoOptions& options) {
   if (!report) return context.fail("append failed: " + report.status().to_string());
   auto stats = engine->projector().catch_up();
   if (!stats) return context.fail("projection failed: " + stats.status().to_string());
-  std::cout << fmt::format("demo: {} appended; projected {} applied, {} rejected, {} duplicates (already there)\n",
-                           report->appended, stats->applied, stats->rejected, stats->duplicates);
+  std::cout << fmt::format(
+      "demo: {} appended; projected {} applied, {} rejected, {} duplicates (already there)\n",
+      report->appended, stats->applied, stats->rejected, stats->duplicates);
   print_balances(*engine);
   if (auto digest = compute_digest(engine->store())) std::cout << "\ndigest: " << digest->hex << "\n";
   print_where_to_look(context, events_file);
@@ -78,8 +80,12 @@ void run_demo(CliContext& context, const DemoOptions& options) {
 void add_demo_command(CLI::App& app, CliContext& context) {
   auto options = std::make_shared<DemoOptions>();
   auto* demo = app.add_subcommand("demo", "Generate a demo data set, ingest it and show the balances");
-  demo->add_option("--accounts", options->accounts, "Accounts to generate")->capture_default_str()->check(CLI::Range(1, 1000000));
-  demo->add_option("--days", options->days, "Days of activity")->capture_default_str()->check(CLI::Range(1, 3650));
+  demo->add_option("--accounts", options->accounts, "Accounts to generate")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  demo->add_option("--days", options->days, "Days of activity")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3650));
   demo->add_option("--seed", options->seed, "Random seed (same seed, same events)")->capture_default_str();
   on_run(demo, context, [&context, options] { run_demo(context, *options); });
 }

@@ -1,7 +1,7 @@
 // ledger ingest [FILE]: appends JSON-line events to the log, then projects them.
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <fstream>
 #include <iostream>
@@ -20,16 +20,19 @@ struct IngestArgs {
 
 void print_summary(const CliContext& context, const IngestReport& report, const ProjectionStats& stats) {
   if (context.json()) {
-    std::cout << fmt::format(
-        R"({{"lines_read":{},"appended":{},"refused":{},"applied":{},"rejected":{},"duplicates":{}}})", report.lines_read,
-        report.appended, report.refused, stats.applied, stats.rejected, stats.duplicates)
-              << "\n";
+    std::cout
+        << fmt::format(
+               R"({{"lines_read":{},"appended":{},"refused":{},"applied":{},"rejected":{},"duplicates":{}}})",
+               report.lines_read, report.appended, report.refused, stats.applied, stats.rejected,
+               stats.duplicates)
+        << "\n";
     return;
   }
-  std::cout << fmt::format("ingest: {} lines read, {} appended, {} refused\n", report.lines_read, report.appended,
-                           report.refused);
-  std::cout << fmt::format("project: {} applied, {} rejected (see `ledger rejections`), {} duplicates ignored\n",
-                           stats.applied, stats.rejected, stats.duplicates);
+  std::cout << fmt::format("ingest: {} lines read, {} appended, {} refused\n", report.lines_read,
+                           report.appended, report.refused);
+  std::cout << fmt::format(
+      "project: {} applied, {} rejected (see `ledger rejections`), {} duplicates ignored\n", stats.applied,
+      stats.rejected, stats.duplicates);
 }
 
 void run_ingest(CliContext& context, const IngestArgs& args) {
@@ -44,7 +47,8 @@ void run_ingest(CliContext& context, const IngestArgs& args) {
   if (!engine) return void(context.exit_code = 1);
   JsonLinesIngester ingester(engine->log());
   auto report = ingester.ingest(
-      *input, [](const LineError& error) { std::cerr << "line " << error.line << ": " << error.message << "\n"; },
+      *input,
+      [](const LineError& error) { std::cerr << "line " << error.line << ": " << error.message << "\n"; },
       [&](uint64_t last_line, uint64_t appended) {
         if (args.progress) std::cout << "acked " << last_line << " " << appended << std::endl;
       });
@@ -63,7 +67,8 @@ void run_ingest(CliContext& context, const IngestArgs& args) {
 
 void add_ingest_command(CLI::App& app, CliContext& context) {
   auto args = std::make_shared<IngestArgs>();
-  auto* command = app.add_subcommand("ingest", "Append JSON-line events (from FILE or stdin) and project them");
+  auto* command =
+      app.add_subcommand("ingest", "Append JSON-line events (from FILE or stdin) and project them");
   command->add_option("file", args->file, "JSON lines file; - for stdin")->capture_default_str();
   command->add_flag("--progress", args->progress, "Print 'acked LINE TOTAL' after each durable append");
   command->add_flag("--no-project", args->no_project, "Only append; project later");

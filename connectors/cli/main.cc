@@ -1,8 +1,8 @@
 // ledger: the command line of the ledger engine.
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <exception>
 #include <iostream>
@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
   app.fallthrough();  // global options may follow the command: `ledger account X --format json`
   app.add_option("--data", context.data_dir, "Data directory of the store and the embedded log")
       ->capture_default_str();
-  app.add_option("--partitions", context.partitions, "Partitions of a new store (default 8; fixed at creation)")
+  app.add_option("--partitions", context.partitions,
+                 "Partitions of a new store (default 8; fixed at creation)")
       ->check(CLI::Range(1, 1024));
   app.add_option("--format", context.format, "Output: table for people, json for programs")
       ->check(CLI::IsMember({"table", "json"}))

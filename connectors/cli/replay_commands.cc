@@ -1,7 +1,7 @@
 // ledger replay --into DIR | digest | project: rebuild, fingerprint and catch up the views.
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <filesystem>
 #include <iostream>
@@ -20,7 +20,8 @@ Status copy_log(EmbeddedLog& source, EmbeddedLog& target) {
     if (!end) return end.status();
     for (uint64_t next = 0; next < *end;) {
       if (Status read = source.read(partition, next, 16384, batch); !read) return read;
-      if (batch.empty()) return Status::corruption("log: partition " + std::to_string(partition) + " ends early");
+      if (batch.empty())
+        return Status::corruption("log: partition " + std::to_string(partition) + " ends early");
       if (Status copied = target.append_copy(partition, batch); !copied) return copied;
       next = batch.offset(batch.size() - 1) + 1;
     }
@@ -30,7 +31,8 @@ Status copy_log(EmbeddedLog& source, EmbeddedLog& target) {
 
 void print_digest(const CliContext& context, const Digest& digest, const std::string& dir) {
   if (context.json()) {
-    std::cout << fmt::format(R"({{"digest":"{}","rows":{},"data":"{}"}})", digest.hex, digest.rows, dir) << "\n";
+    std::cout << fmt::format(R"({{"digest":"{}","rows":{},"data":"{}"}})", digest.hex, digest.rows, dir)
+              << "\n";
   } else {
     std::cout << digest.hex << "  " << digest.rows << " rows  " << dir << "\n";
   }

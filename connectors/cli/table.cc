@@ -24,8 +24,10 @@ void TextTable::print(std::ostream& out) const {
     for (size_t c = 0; c < row.size(); ++c) {
       const size_t pad = widths[c] - row[c].size();
       if (c > 0) out << "  ";
-      if (right_aligned_[c]) out << std::string(pad, ' ') << row[c];
-      else out << row[c] << (c + 1 < row.size() ? std::string(pad, ' ') : "");
+      if (right_aligned_[c])
+        out << std::string(pad, ' ') << row[c];
+      else
+        out << row[c] << (c + 1 < row.size() ? std::string(pad, ' ') : "");
     }
     out << '\n';
   };

@@ -24,12 +24,13 @@ constexpr std::array<DemoOperator, 3> kOperators = {{
     {"sakura-net", "Sakura Net", "JPY", 10},
 }};
 
-constexpr std::array<const char*, 6> kDestinations = {"US Mobile", "US Landline", "UK Mobile",
+constexpr std::array<const char*, 6> kDestinations = {"US Mobile",        "US Landline",  "UK Mobile",
                                                       "Germany Landline", "Japan Mobile", "India Mobile"};
 
 class DemoWriter {
-public:
-  DemoWriter(const DemoOptions& options, std::ostream& out) : options_(options), out_(out), random_(options.seed) {}
+ public:
+  DemoWriter(const DemoOptions& options, std::ostream& out)
+      : options_(options), out_(out), random_(options.seed) {}
 
   uint64_t write() {
     for (const auto& op : kOperators) configure(op);
@@ -38,13 +39,15 @@ public:
     return count_;
   }
 
-private:
+ private:
   int64_t time_of(int32_t day_index, int64_t second_of_day) const {
     return (days_since_epoch(options_.first_day) + day_index) * kMicrosPerDay + second_of_day * 1'000'000;
   }
   uint64_t next(uint64_t bound) { return random_() % bound; }
   const DemoOperator& operator_of(uint32_t account) const { return kOperators[account % kOperators.size()]; }
-  std::string account_id(uint32_t account) const { return fmt::format("{}-{:05}", operator_of(account).id, account); }
+  std::string account_id(uint32_t account) const {
+    return fmt::format("{}-{:05}", operator_of(account).id, account);
+  }
   bool is_prepaid(uint32_t account) const { return account % 4 == 3; }
 
   void emit(const std::string& line) {
@@ -68,8 +71,8 @@ private:
     emit(fmt::format(
         R"({{"id":"open-{0}","account":"{0}","time_us":{1},"body_type":"AccountOpened","body":{{"operator":"{2}",)"
         R"("name":"Customer {3}","currency":"{4}","credit_limit_minor":{5},"invoice_day":{6}}}}})",
-        account_id(account), time_of(0, 60 + account), operator_of(account).id, account, operator_of(account).currency,
-        limit, 1 + account % 28));
+        account_id(account), time_of(0, 60 + account), operator_of(account).id, account,
+        operator_of(account).currency, limit, 1 + account % 28));
     if (is_prepaid(account)) refill(account, 0, 2000);
   }
 
@@ -96,15 +99,16 @@ private:
     const bool hosting = account % 5 == 0;
     const int32_t from = add_days(options_.first_day, day);
     const int64_t price = hosting ? 9'990'000 : 29'990'000;
-    const int64_t price_micro = std::string_view(operator_of(account).currency) == "JPY" ? price * 100 : price;
+    const int64_t price_micro =
+        std::string_view(operator_of(account).currency) == "JPY" ? price * 100 : price;
     emit(fmt::format(
         R"({{"id":"sub-{0}-{1}","account":"{0}","time_us":{2},"body_type":"Charge","body":{{"charge_id":"C{1}",)"
         R"("description":"{3}","service_type":"{4}","subscription_id":"S-{0}","subscription_name":"{3}",)"
         R"("subscription_status":"Active","quantity_milli":1000,"unit_price_micro":{5},"duration_months":1,)"
         R"("discount_minor":{6},"service_from_day":{7},"service_to_day":{8}}}}})",
-        account_id(account), from, time_of(day, 7200 + account), hosting ? "Web hosting Basic" : "Fiber 500 Mbit/s",
-        hosting ? "hosting" : "internet", price_micro, account % 7 == 0 ? 500 : 0, from,
-        add_days(from, 29)));
+        account_id(account), from, time_of(day, 7200 + account),
+        hosting ? "Web hosting Basic" : "Fiber 500 Mbit/s", hosting ? "hosting" : "internet", price_micro,
+        account % 7 == 0 ? 500 : 0, from, add_days(from, 29)));
   }
 
   void call(uint32_t account, int32_t day) {
@@ -140,10 +144,10 @@ private:
   }
 
   void credit_note(uint32_t account, int32_t day) {
-    emit(fmt::format(
-        R"({{"id":"cn-{0}-{1}","account":"{0}","time_us":{2},"body_type":"CreditNote","body":{{)"
-        R"("credit_note_id":"CN{1}","amount_minor":{3},"description":"Service level credit"}}}})",
-        account_id(account), count_, time_of(day, 60000 + account), 1000));
+    emit(
+        fmt::format(R"({{"id":"cn-{0}-{1}","account":"{0}","time_us":{2},"body_type":"CreditNote","body":{{)"
+                    R"("credit_note_id":"CN{1}","amount_minor":{3},"description":"Service level credit"}}}})",
+                    account_id(account), count_, time_of(day, 60000 + account), 1000));
   }
 
   const DemoOptions& options_;

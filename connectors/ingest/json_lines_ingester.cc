@@ -31,11 +31,14 @@ struct PendingBatch {
   }
 };
 
-bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+bool is_blank(const std::string& line) {
+  return line.find_first_not_of(" \t\r") == std::string::npos;
+}
 
 }  // namespace
 
-Result<IngestReport> JsonLinesIngester::ingest(std::istream& input, const ErrorSink& on_error, const AckSink& on_ack) {
+Result<IngestReport> JsonLinesIngester::ingest(std::istream& input, const ErrorSink& on_error,
+                                               const AckSink& on_ack) {
   IngestReport report;
   PendingBatch batch;
   auto flush = [&]() -> Status {

@@ -27,7 +27,7 @@ struct IngestReport {
 //! appends them to a log in durable batches. A bad line is refused with its number, the field
 //! and the reason; the good lines around it are still appended. Blank lines are skipped.
 class JsonLinesIngester {
-public:
+ public:
   using ErrorSink = std::function<void(const LineError&)>;
   //! Called after each durable append with the last line it covered.
   using AckSink = std::function<void(uint64_t last_line, uint64_t appended_total)>;
@@ -37,7 +37,7 @@ public:
   //! Ingests `input` to its end. Fails only when the log cannot append (disk full, I/O).
   Result<IngestReport> ingest(std::istream& input, const ErrorSink& on_error, const AckSink& on_ack);
 
-private:
+ private:
   Log& log_;
   size_t batch_events_;
   EventCodec codec_;

@@ -44,8 +44,8 @@ nlohmann::json account_json(const AccountSummary& summary) {
 }
 
 nlohmann::json rejection_json(const view::RejectionRowT& row) {
-  return {{"event_id", row.event_id}, {"account", row.account},     {"body_type", row.body_type},
-          {"partition", row.partition}, {"offset", row.offset},     {"time_us", row.time_us},
+  return {{"event_id", row.event_id},   {"account", row.account}, {"body_type", row.body_type},
+          {"partition", row.partition}, {"offset", row.offset},   {"time_us", row.time_us},
           {"reason", row.reason},       {"message", row.message}};
 }
 
@@ -63,7 +63,8 @@ nlohmann::json notification_json(const view::NotificationRowT& row) {
 
 nlohmann::json offsets_json(const std::vector<uint64_t>& offsets) {
   nlohmann::json partitions = nlohmann::json::array();
-  for (size_t p = 0; p < offsets.size(); ++p) partitions.push_back({{"partition", p}, {"next_offset", offsets[p]}});
+  for (size_t p = 0; p < offsets.size(); ++p)
+    partitions.push_back({{"partition", p}, {"next_offset", offsets[p]}});
   return partitions;
 }
 

@@ -127,8 +127,7 @@ void Projector::project_event(uint32_t partition, uint64_t offset, std::string_v
                               ProjectionStats& stats) {
   auto verified = verify_event_buffer(bytes);
   if (!verified) {
-    // Not an event at all: nothing to dedup by. Recorded so that nothing is silently lost.
-    spdlog::error("partition {} offset {}: {}", partition, offset, verified.status().to_string());
+    reject_malformed(partition, offset, bytes, verified.status(), state);
     ++stats.rejected;
     return;
   }
@@ -168,6 +167,20 @@ void Projector::project_event(uint32_t partition, uint64_t offset, std::string_v
   }
   state.put(store_.dedup(), key, hash + kOutcomeApplied);
   ++stats.applied;
+}
+
+void Projector::reject_malformed(uint32_t partition, uint64_t offset, std::string_view bytes,
+                                 const Status& error, ViewState& state) {
+  // Not an event at all, so there is no id to dedup by: it is recorded under a stand-in
+  // envelope naming its place in the log, so that nothing in the log goes unaccounted for.
+  spdlog::error("partition {} offset {}: {}", partition, offset, error.to_string());
+  flatbuffers::FlatBufferBuilder builder(128);
+  auto id = builder.CreateString("malformed@" + std::to_string(partition) + ":" + std::to_string(offset));
+  schema::FinishEventBuffer(builder, schema::CreateEvent(builder, id));
+  const schema::Event& stand_in = *schema::GetEvent(builder.GetBufferPointer());
+  EventContext context{stand_in, bytes, partition, offset};
+  state.begin_event();
+  reject(context, {"malformed", error.message()}, state);
 }
 
 void Projector::reject(const EventContext& context, const Rejection& rejection, ViewState& state) {

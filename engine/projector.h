@@ -55,6 +55,8 @@ class Projector {
   Status project_batch(uint32_t partition, const LogBatch& batch, ViewState& state, ProjectionStats& stats);
   void project_event(uint32_t partition, uint64_t offset, std::string_view bytes, ViewState& state,
                      ProjectionStats& stats);
+  void reject_malformed(uint32_t partition, uint64_t offset, std::string_view bytes, const Status& error,
+                        ViewState& state);
   void reject(const EventContext& context, const Rejection& rejection, ViewState& state);
 
   Log& log_;

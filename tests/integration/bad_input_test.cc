@@ -137,3 +137,29 @@ TEST_CASE("an unknown account asked for is an error naming it", "[bad-input][cli
 }
 
 }  // namespace ledger::test
+
+namespace ledger::test {
+
+TEST_CASE("bytes in the log that are not an event are rejected as malformed, never projected",
+          "[bad-input][rejections]") {
+  TempDir dir;
+  auto engine = open_engine(dir.sub("data"), 2);
+  ingest_json_lines(*engine, {kOperator, kOpenPrepaid});
+  const std::string garbage = "\x10\x00\x00\x00LEV1 this is not a flatbuffer at all";
+  std::vector<AppendRequest> requests = {{"pre-1", garbage, false}};
+  std::vector<LogPosition> positions;
+  REQUIRE(engine->log().append(requests, &positions).is_ok());
+  auto stats = engine->projector().catch_up();
+  REQUIRE(stats.is_ok());
+  CHECK(stats->rejected == 1);
+  CHECK(stats->applied == 0);
+  engine.reset();
+  auto rejections = cli_json(dir.sub("data"), "rejections")["rejections"];
+  REQUIRE(rejections.size() == 1);
+  CHECK(rejections[0]["reason"] == "malformed");
+  CHECK(rejections[0]["offset"] == positions[0].offset);
+  CHECK(rejections[0]["event_id"] ==
+        "malformed@" + std::to_string(positions[0].partition) + ":" + std::to_string(positions[0].offset));
+}
+
+}  // namespace ledger::test

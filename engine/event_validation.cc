@@ -172,8 +172,9 @@ Status check_body(const schema::Event& event) {
     case Body::Payment: {
       const auto& body = *event.body_as_Payment();
       LEDGER_CHECK(check_text("body.method", body.method(), Limits::kCodeBytesMax, false));
-      return check_money_line("body.payment_id", body.payment_id(), body.amount_minor(), false,
-                              body.reference(), body.currency());
+      LEDGER_CHECK(check_text("body.reference", body.reference(), Limits::kTextBytesMax, false));
+      return check_money_line("body.payment_id", body.payment_id(), body.amount_minor(), false, nullptr,
+                              body.currency());
     }
     case Body::Refill: {
       const auto& body = *event.body_as_Refill();

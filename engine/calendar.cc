@@ -66,6 +66,35 @@ int64_t days_between(int32_t from, int32_t to) {
   return days_since_epoch(to) - days_since_epoch(from);
 }
 
+Result<int32_t> parse_day(std::string_view text, std::string_view field) {
+  std::string digits;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool dash_at_separator = text[i] == '-' && (i == 4 || i == 7) && text.size() == 10;
+    if (dash_at_separator) continue;
+    if (text[i] < '0' || text[i] > '9')
+      digits.clear(), i = text.size();
+    else
+      digits.push_back(text[i]);
+  }
+  const int32_t day = digits.size() == 8 ? std::stoi(digits) : 0;
+  if (!is_valid_day(day)) {
+    return Status::invalid_argument(std::string(field) + ": '" + std::string(text) +
+                                    "' is not a day (YYYY-MM-DD or YYYYMMDD, 1970..9999)");
+  }
+  return day;
+}
+
+int32_t add_months(int32_t yyyymmdd, int32_t months) {
+  int32_t month_index = yyyymmdd / 10000 * 12 + (yyyymmdd / 100 % 100 - 1) + months;
+  return (month_index / 12) * 10000 + (month_index % 12 + 1) * 100 + yyyymmdd % 100;
+}
+
+Period period_containing(int32_t day, int32_t invoice_day) {
+  int32_t start = day / 100 * 100 + invoice_day;
+  if (day % 100 < invoice_day) start = add_months(start, -1);
+  return {start, add_days(add_months(start, 1), -1)};
+}
+
 std::string format_day(int32_t yyyymmdd) {
   return fmt::format("{:04}-{:02}-{:02}", yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100);
 }

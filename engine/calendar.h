@@ -5,6 +5,9 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "engine/status.h"
 
 namespace ledger {
 
@@ -25,6 +28,23 @@ int32_t add_days(int32_t yyyymmdd, int64_t days);
 int64_t days_between(int32_t from, int32_t to);
 //! "2023-02-14".
 std::string format_day(int32_t yyyymmdd);
+//! Parses "2026-11-03" or "20261103"; an error names `field` and the reason.
+Result<int32_t> parse_day(std::string_view text, std::string_view field);
+
+//! A billing period: the days from `from_day` to `to_day`, both included.
+struct Period {
+  int32_t from_day = 0;
+  int32_t to_day = 0;
+  bool contains(int32_t day) const { return day >= from_day && day <= to_day; }
+};
+
+//! The billing period that contains `day` for an invoice day `invoice_day` (1..28): from that
+//! day of a month to the day before it in the next month (BILLING.md section 5).
+Period period_containing(int32_t day, int32_t invoice_day);
+
+//! The same day of the month `months` later (the day must exist in that month: 1..28 always does).
+int32_t add_months(int32_t yyyymmdd, int32_t months);
+
 //! The largest event time accepted: the end of 9999-12-31.
 inline constexpr int64_t kMaxTimeUs = 253'402'300'799'999'999;
 

@@ -1,5 +1,9 @@
 #include "engine/view_state.h"
 
+#include <rocksdb/iterator.h>
+
+#include <memory>
+
 namespace ledger {
 
 ViewState::Row* ViewState::load(ColumnFamily cf, std::string_view key) {
@@ -46,6 +50,41 @@ void ViewState::erase(ColumnFamily cf, std::string_view key) {
   Row& row = rows_[full];
   row.value.reset();
   row.dirty = true;
+}
+
+void ViewState::scan(ColumnFamily cf, std::string_view prefix,
+                     const std::function<bool(std::string_view, std::string_view)>& visit) {
+  // This batch's rows under the prefix, copied first: the visitor may write to the map.
+  std::vector<std::pair<std::string, std::optional<std::string>>> held;
+  for (auto it = rows_.lower_bound(Key(cf->GetID(), std::string(prefix)));
+       it != rows_.end() && it->first.first == cf->GetID() &&
+       std::string_view(it->first.second).starts_with(prefix);
+       ++it) {
+    held.emplace_back(it->first.second, it->second.value);
+  }
+  rocksdb::ReadOptions options;
+  options.verify_checksums = true;
+  std::unique_ptr<rocksdb::Iterator> stored(store_.db()->NewIterator(options, cf));
+  stored->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+  auto stored_valid = [&] { return stored->Valid() && stored->key().ToStringView().starts_with(prefix); };
+  size_t next_held = 0;
+  bool go_on = true;
+  while (go_on && (stored_valid() || next_held < held.size())) {
+    const bool take_held =
+        next_held < held.size() && (!stored_valid() || held[next_held].first <= stored->key().ToStringView());
+    if (take_held) {
+      const auto& [key, value] = held[next_held++];
+      if (stored_valid() && key == stored->key().ToStringView()) stored->Next();  // this batch's row wins
+      if (value) go_on = visit(key, *value);
+      continue;
+    }
+    const std::string key = stored->key().ToString();
+    const std::string value = stored->value().ToString();
+    stored->Next();
+    go_on = visit(key, value);
+  }
+  if (status_ && !stored->status().ok())
+    status_ = from_rocksdb(stored->status(), "scanning " + cf->GetName());
 }
 
 void ViewState::rollback_event() {

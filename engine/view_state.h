@@ -3,6 +3,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,6 +31,12 @@ class ViewState {
   std::optional<std::string_view> get(ColumnFamily cf, std::string_view key);
   void put(ColumnFamily cf, std::string_view key, std::string_view value);
   void erase(ColumnFamily cf, std::string_view key);
+
+  //! Calls `visit(key, value)` for every row whose key starts with `prefix`, in key order, as
+  //! this batch sees them (its writes over the store's rows), until it returns false. The
+  //! visitor may put() and get(), but rows it adds under the prefix are not visited.
+  void scan(ColumnFamily cf, std::string_view prefix,
+            const std::function<bool(std::string_view key, std::string_view value)>& visit);
 
   //! Marks the start of one event's writes.
   void begin_event() { undo_.clear(); }

@@ -3,6 +3,7 @@
 #include "projections/accounts.h"
 #include "projections/balances.h"
 #include "projections/charges.h"
+#include "projections/invoices.h"
 #include "projections/operators.h"
 #include "projections/rejections.h"
 
@@ -13,6 +14,7 @@ void register_all_views(ViewRegistry& registry) {
   registry.add(std::make_unique<AccountsView>());
   registry.add(std::make_unique<ChargesView>());
   registry.add(std::make_unique<BalancesView>());
+  registry.add(std::make_unique<InvoicesView>());
   registry.add(std::make_unique<RejectionsView>());
 }
 

@@ -17,10 +17,11 @@ Rejection zero_amount(std::string_view kind) {
 
 }  // namespace
 
-std::string notification_key(uint32_t partition, uint64_t offset) {
+std::string notification_key(uint32_t partition, uint64_t offset, uint32_t index) {
   std::string key;
   put_u32_be(key, partition);
   put_u64_be(key, offset);
+  put_u32_be(key, index);
   return key;
 }
 
@@ -137,7 +138,7 @@ void BalancesView::update_suspension(const EventContext& context, int64_t credit
   notification.credit_limit_minor = credit_limit_minor;
   notification.partition = context.partition;
   notification.offset = context.offset;
-  state.put(notifications_, notification_key(context.partition, context.offset), encode_row(notification));
+  state.put(notifications_, notification_key(context.partition, context.offset, 0), encode_row(notification));
 }
 
 }  // namespace ledger

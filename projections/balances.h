@@ -13,7 +13,9 @@ namespace ledger {
 //! and each switch is recorded as a notification with a deterministic id.
 //!
 //!   balance_key      := account                          -> BalanceRow
-//!   notification_key := u32be(partition) u64be(offset)   -> NotificationRow
+//!   notification_key := u32be(partition) u64be(offset) u32be(index)   -> NotificationRow
+//!
+//! index numbers the notices of one event: 0 for a suspension switch, 1.. for closed bills.
 class BalancesView final : public View {
  public:
   static constexpr char kColumnFamily[] = "balances";
@@ -42,6 +44,6 @@ class BalancesView final : public View {
   ColumnFamily operators_ = nullptr;
 };
 
-std::string notification_key(uint32_t partition, uint64_t offset);
+std::string notification_key(uint32_t partition, uint64_t offset, uint32_t index);
 
 }  // namespace ledger

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   ledger::add_account_commands(app, context);
   ledger::add_replay_commands(app, context);
   ledger::add_demo_command(app, context);
+  ledger::add_invoice_commands(app, context);
 
   try {
     app.parse(argc, argv);

@@ -84,6 +84,8 @@ class DemoWriter {
   }
 
   void write_day(int32_t day) {
+    const int32_t date = add_days(options_.first_day, day);
+    if (date % 100 == 3) billing_run(day, date);
     for (uint32_t account = 0; account < options_.accounts; ++account) {
       if (day == static_cast<int32_t>(account % 28)) subscription(account, day);
       uint64_t calls = next(3);
@@ -93,6 +95,15 @@ class DemoWriter {
       if (next(400) == 0) correction(account, day);
       if (next(600) == 0) credit_note(account, day);
     }
+  }
+
+  //! The monthly scheduled run on the 3rd closes every period that ended by the 1st.
+  void billing_run(int32_t day, int32_t date) {
+    ++runs_;
+    emit(fmt::format(
+        R"({{"id":"billing-run-{0}","time_us":{1},"body_type":"BillingRun","body":{{"run_number":{0},"as_of_day":{2},)"
+        R"("kind":"Scheduled"}}}})",
+        runs_, time_of(day, 0), date));
   }
 
   void subscription(uint32_t account, int32_t day) {
@@ -154,6 +165,7 @@ class DemoWriter {
   std::ostream& out_;
   std::mt19937_64 random_;
   uint64_t count_ = 0;
+  int64_t runs_ = 0;
 };
 
 }  // namespace

@@ -1,0 +1,263 @@
+#include "projections/invoice_book.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "projections/accounts.h"
+#include "projections/balances.h"
+#include "projections/invoice_lines.h"
+#include "projections/row_codec.h"
+
+namespace ledger {
+namespace {
+
+std::string classify(int64_t billed_minor, const view::OperatorRowT& operator_row) {
+  if (operator_row.max_bill_amount_minor > 0 && billed_minor > operator_row.max_bill_amount_minor) {
+    return "Max Credit Limit Amount Reached";
+  }
+  if (operator_row.max_credit_amount_minor > 0 && billed_minor < 0 &&
+      -billed_minor > operator_row.max_credit_amount_minor) {
+    return "Max Credit Amount Reached";
+  }
+  return "Normal";
+}
+
+}  // namespace
+
+std::string format_invoice_number(std::string_view format, int32_t from_day, std::string_view operator_id,
+                                  uint32_t partition, std::string_view account, uint64_t seq) {
+  if (format.empty()) format = kDefaultInvoiceNumberFormat;
+  std::string out;
+  for (size_t i = 0; i < format.size(); ++i) {
+    const size_t close = format[i] == '{' ? format.find('}', i) : std::string_view::npos;
+    if (close == std::string_view::npos) {
+      out.push_back(format[i]);
+      continue;
+    }
+    std::string_view token = format.substr(i + 1, close - i - 1);
+    if (token == "yyyy")
+      out += fmt::format("{:04}", from_day / 10000);
+    else if (token == "mm")
+      out += fmt::format("{:02}", from_day / 100 % 100);
+    else if (token == "dd")
+      out += fmt::format("{:02}", from_day % 100);
+    else if (token == "operator")
+      out += operator_id;
+    else if (token == "partition")
+      out += std::to_string(partition);
+    else if (token == "account")
+      out += account;
+    else if (token == "seq")
+      out += std::to_string(seq);
+    else if (token.starts_with("seq:")) {
+      int width = std::clamp(std::atoi(std::string(token.substr(4)).c_str()), 1, 20);
+      out += fmt::format("{:0{}}", seq, width);
+    } else {
+      out += format.substr(i, close - i + 1);  // not a token: kept as written
+    }
+    i = close;
+  }
+  if (format.find("{partition}") == std::string_view::npos &&
+      format.find("{account}") == std::string_view::npos) {
+    out += "-" + std::to_string(partition);
+  }
+  return out;
+}
+
+InvoiceBook::InvoiceBook(const InvoiceFamilies& families, ViewState& state, const EventContext& context,
+                         std::string_view account)
+    : families_(families), state_(state), context_(context), account_(account) {}
+
+bool InvoiceBook::load() {
+  auto row = unpack_row<view::BillingStateRow>(
+      state_.get(families_.billing_state, billing_state_key(context_.partition, account_)));
+  if (!row) return false;
+  billing_ = std::move(*row);
+  return true;
+}
+
+void InvoiceBook::save_billing() {
+  state_.put(families_.billing_state, billing_state_key(context_.partition, account_), encode_row(billing_));
+}
+
+std::optional<view::InvoiceRowT> InvoiceBook::invoice(int32_t from_day) {
+  return unpack_row<view::InvoiceRow>(state_.get(families_.invoices, invoice_key(account_, from_day)));
+}
+
+void InvoiceBook::save_invoice(const view::InvoiceRowT& invoice) {
+  state_.put(families_.invoices, invoice_key(account_, invoice.from_day), encode_row(invoice));
+}
+
+view::InvoiceRowT InvoiceBook::new_preview(int32_t from_day, int32_t to_day) {
+  auto account = find_account(state_, families_.accounts, account_);
+  view::InvoiceRowT invoice;
+  invoice.account = account_;
+  invoice.operator_ = account->operator_;
+  invoice.currency = account->currency;
+  invoice.exponent = account->exponent;
+  invoice.from_day = from_day;
+  invoice.to_day = to_day;
+  invoice.status = view::InvoiceStatus::Open;
+  return invoice;
+}
+
+void InvoiceBook::start(const view::AccountRowT& account, int32_t first_day) {
+  billing_ = view::BillingStateRowT();
+  billing_.account = account.account;
+  billing_.operator_ = account.operator_;
+  billing_.invoice_day = account.invoice_day;
+  Period period = period_containing(first_day, account.invoice_day);
+  save_invoice(new_preview(period.from_day, period.to_day));
+  billing_.open_from_days.push_back(period.from_day);
+  save_billing();
+}
+
+view::InvoiceRowT InvoiceBook::preview_for_day(int32_t day, bool& late) {
+  late = false;
+  for (int32_t from : billing_.open_from_days) {
+    auto open = invoice(from);
+    if (open && Period{open->from_day, open->to_day}.contains(day)) return std::move(*open);
+  }
+  auto newest = invoice(billing_.open_from_days.back());
+  if (day > newest->to_day) {
+    Period period = period_containing(day, billing_.invoice_day);
+    view::InvoiceRowT opened = new_preview(std::max(period.from_day, newest->to_day + 1), period.to_day);
+    opened.balance_brought_forward_minor = total_to_pay_minor(*newest);  // provisional until that one closes
+    billing_.open_from_days.push_back(opened.from_day);
+    save_invoice(opened);
+    return opened;
+  }
+  late = true;  // the day's own period is closed: the line goes to the oldest open preview
+  return std::move(*invoice(billing_.open_from_days.front()));
+}
+
+void InvoiceBook::add_line(view::InvoiceRowT& invoice, view::InvoiceLineT& line) {
+  line.seq = invoice.line_count + 1;
+  auto balance = unpack_row<view::BalanceRow>(state_.get(families_.balances, account_));
+  line.running_balance_minor = balance ? balance->balance_minor : 0;
+  state_.put(families_.lines, invoice_line_key(account_, invoice.from_day, line.seq), encode_row(line));
+  add_to_totals(invoice, line);
+  save_invoice(invoice);
+}
+
+std::string InvoiceBook::next_invoice_number(const view::InvoiceRowT& invoice,
+                                             const view::OperatorRowT& operator_row) {
+  const std::string key = invoice_sequence_key(context_.partition, operator_row.operator_);
+  auto sequence = unpack_row<view::InvoiceSequenceRow>(state_.get(families_.sequences, key));
+  view::InvoiceSequenceRowT next = sequence.value_or(view::InvoiceSequenceRowT());
+  if (next.next_seq == 0) next.next_seq = 1;
+  const uint64_t seq = next.next_seq++;
+  state_.put(families_.sequences, key, encode_row(next));
+  return format_invoice_number(operator_row.invoice_number_format, invoice.from_day, operator_row.operator_,
+                               context_.partition, account_, seq);
+}
+
+void InvoiceBook::settle_at_close(view::InvoiceRowT& invoice) {
+  const int64_t billed = total_billed_minor(invoice);
+  if (billed <= 0) {
+    billing_.unallocated_credit_minor += -billed;  // a credit bill: carried to the next one
+    return;
+  }
+  const int64_t applied = std::min(billing_.unallocated_credit_minor, billed);
+  if (applied > 0) {
+    invoice.settled_minor = applied;
+    auto allocation = std::make_unique<view::AllocationT>();
+    allocation->event_id = text_of(context_.event.id());
+    allocation->reference_id = "unallocated credit";
+    allocation->amount_minor = applied;
+    allocation->time_us = context_.event.time_us();
+    invoice.allocations.push_back(std::move(allocation));
+    billing_.unallocated_credit_minor -= applied;
+  }
+  if (invoice.settled_minor < billed) billing_.unsettled_from_days.push_back(invoice.from_day);
+}
+
+void InvoiceBook::notify_closed(const view::InvoiceRowT& invoice, uint32_t notification_index) {
+  view::NotificationRowT notice;
+  notice.notification_id = "invoice-closed/" + invoice.invoice_number;
+  notice.kind = view::NotificationKind::InvoiceClosed;
+  notice.account = account_;
+  notice.event_id = text_of(context_.event.id());
+  notice.time_us = invoice.closed_at_us;
+  notice.balance_minor = total_to_pay_minor(invoice);
+  notice.partition = context_.partition;
+  notice.offset = context_.offset;
+  notice.invoice_number = invoice.invoice_number;
+  notice.total_to_pay_minor = total_to_pay_minor(invoice);
+  state_.put(families_.notifications,
+             notification_key(context_.partition, context_.offset, notification_index), encode_row(notice));
+}
+
+view::InvoiceRowT InvoiceBook::close_oldest(const CloseRequest& request,
+                                            const view::OperatorRowT& operator_row,
+                                            uint32_t notification_index) {
+  view::InvoiceRowT bill = std::move(*invoice(billing_.open_from_days.front()));
+  if (request.cut_at_close_day && bill.to_day > request.close_day) {
+    bill.to_day = std::max(request.close_day, bill.from_day);
+  }
+  bill.balance_brought_forward_minor = billing_.last_closed_total_to_pay_minor;
+  bill.status = view::InvoiceStatus::Closed;
+  bill.invoice_number = next_invoice_number(bill, operator_row);
+  bill.closed_day = request.close_day;
+  bill.closed_at_us = request.close_time_us;
+  bill.close_type = request.close_type;
+  bill.run_number = request.run_number;
+  bill.run_as_of_day = request.run_as_of_day;
+  bill.payment_terms_days = operator_row.payment_terms_days;
+  bill.due_day = add_days(request.close_day, operator_row.payment_terms_days);
+  bill.classification = classify(total_billed_minor(bill), operator_row);
+  bill.lifecycle_state = "Posted";
+  auto posted = std::make_unique<view::LifecycleChangeT>();
+  posted->state = "Posted";
+  posted->time_us = request.close_time_us;
+  posted->event_id = text_of(context_.event.id());
+  bill.lifecycle_history.push_back(std::move(posted));
+  settle_at_close(bill);
+  save_invoice(bill);
+  state_.put(families_.numbers, bill.invoice_number, invoice_key(account_, bill.from_day));
+
+  const int64_t to_pay = total_to_pay_minor(bill);
+  billing_.open_from_days.erase(billing_.open_from_days.begin());
+  billing_.last_closed_from_day = bill.from_day;
+  billing_.last_closed_total_to_pay_minor = to_pay;
+  billing_.closed_count += 1;
+  if (billing_.open_from_days.empty()) {
+    Period next = period_containing(add_days(bill.to_day, 1), billing_.invoice_day);
+    view::InvoiceRowT preview = new_preview(add_days(bill.to_day, 1), next.to_day);
+    preview.balance_brought_forward_minor = to_pay;
+    billing_.open_from_days.push_back(preview.from_day);
+    save_invoice(preview);
+  } else {
+    auto next = invoice(billing_.open_from_days.front());
+    next->balance_brought_forward_minor = to_pay;
+    save_invoice(*next);
+  }
+  notify_closed(bill, notification_index);
+  return bill;
+}
+
+void InvoiceBook::allocate(int64_t amount_minor, const view::InvoiceLineT& line) {
+  std::vector<int32_t> still_unsettled;
+  for (int32_t from : billing_.unsettled_from_days) {
+    auto bill = invoice(from);
+    const int64_t remaining = total_billed_minor(*bill) - bill->settled_minor;
+    const int64_t applied = std::min(remaining, amount_minor);
+    if (applied > 0) {
+      bill->settled_minor += applied;
+      auto allocation = std::make_unique<view::AllocationT>();
+      allocation->event_id = line.event_id;
+      allocation->reference_id = line.reference_id;
+      allocation->amount_minor = applied;
+      allocation->time_us = line.time_us;
+      bill->allocations.push_back(std::move(allocation));
+      save_invoice(*bill);
+      amount_minor -= applied;
+    }
+    if (bill->settled_minor < total_billed_minor(*bill)) still_unsettled.push_back(from);
+  }
+  billing_.unsettled_from_days = std::move(still_unsettled);
+  billing_.unallocated_credit_minor += amount_minor;
+}
+
+}  // namespace ledger

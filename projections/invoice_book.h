@@ -1,0 +1,87 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "engine/calendar.h"
+#include "engine/view.h"
+#include "projections/invoice_keys.h"
+#include "schemas/views_generated.h"
+
+namespace ledger {
+
+//! How an invoice is being closed (BILLING.md section 5).
+struct CloseRequest {
+  std::string close_type;  //!< Scheduled | Manual | Final
+  int32_t close_day = 0;   //!< the run's as-of day, or the day of AccountClosed
+  int64_t close_time_us = 0;
+  int64_t run_number = 0;  //!< 0 for a final bill
+  int32_t run_as_of_day = 0;
+  bool cut_at_close_day = false;  //!< manual and final closes end the period on close_day
+};
+
+//! One account's invoices as one event sees them: its billing state, its open previews and
+//! its closed bills, read and written through the batch's ViewState.
+class InvoiceBook {
+ public:
+  InvoiceBook(const InvoiceFamilies& families, ViewState& state, const EventContext& context,
+              std::string_view account);
+
+  //! Loads the billing state; false when the account has none (never opened).
+  bool load();
+  //! Starts the billing state of a newly opened account, with its first preview.
+  void start(const view::AccountRowT& account, int32_t first_day);
+  view::BillingStateRowT& billing() { return billing_; }
+  void save_billing();
+
+  std::optional<view::InvoiceRowT> invoice(int32_t from_day);
+  void save_invoice(const view::InvoiceRowT& invoice);
+
+  //! The open preview a line of `day` goes to, opening a new period when the day is past every
+  //! open one. `late` says the day's own period is already closed.
+  view::InvoiceRowT preview_for_day(int32_t day, bool& late);
+  //! Appends `line` to `invoice` (numbering it) and updates the totals.
+  void add_line(view::InvoiceRowT& invoice, view::InvoiceLineT& line);
+
+  //! Closes the oldest open preview and opens the next; `notification_index` numbers the
+  //! notice among those of this event. Returns the closed bill.
+  view::InvoiceRowT close_oldest(const CloseRequest& request, const view::OperatorRowT& operator_row,
+                                 uint32_t notification_index);
+
+  //! Allocates money received to the closed bills, oldest due first; the rest is kept as
+  //! unallocated credit for the next bill.
+  void allocate(int64_t amount_minor, const view::InvoiceLineT& line);
+
+ private:
+  view::InvoiceRowT new_preview(int32_t from_day, int32_t to_day);
+  std::string next_invoice_number(const view::InvoiceRowT& invoice, const view::OperatorRowT& operator_row);
+  void settle_at_close(view::InvoiceRowT& invoice);
+  void notify_closed(const view::InvoiceRowT& invoice, uint32_t notification_index);
+
+  const InvoiceFamilies& families_;
+  ViewState& state_;
+  const EventContext& context_;
+  std::string account_;
+  view::BillingStateRowT billing_;
+};
+
+//! total_debited - total_credited.
+inline int64_t total_billed_minor(const view::InvoiceRowT& invoice) {
+  return invoice.total_debited_minor - invoice.total_credited_minor;
+}
+//! balance_brought_forward + total_billed - total_paid.
+inline int64_t total_to_pay_minor(const view::InvoiceRowT& invoice) {
+  return invoice.balance_brought_forward_minor + total_billed_minor(invoice) - invoice.total_paid_minor;
+}
+
+//! The number an operator's format gives: tokens {yyyy} {mm} {dd} {operator} {partition}
+//! {account} {seq} {seq:N} (zero-padded to N digits). A format that names neither {partition}
+//! nor {account} gets "-{partition}" appended, since sequences are kept per partition.
+std::string format_invoice_number(std::string_view format, int32_t from_day, std::string_view operator_id,
+                                  uint32_t partition, std::string_view account, uint64_t seq);
+
+//! The format used when an operator configures none.
+inline constexpr char kDefaultInvoiceNumberFormat[] = "{operator}-{yyyy}{mm}-{partition}-{seq:6}";
+
+}  // namespace ledger

@@ -15,7 +15,8 @@ struct Digest {
 
 //! A hash of the contents of every view column family, walked in name order and key order at
 //! one snapshot. Two stores projected from the same log have the same digest; the log, the
-//! dedup ids and the offsets are not part of it.
+//! dedup ids and the offsets are not part of it. Every file's checksums are verified first, so a
+//! damaged store gives a Corruption status, never a digest.
 Result<Digest> compute_digest(const Store& store);
 
 }  // namespace ledger

@@ -3,18 +3,22 @@
 #include <flatbuffers/idl.h>
 
 #include "engine/event_validation.h"
+#include "engine/json_refusal.h"
 #include "schemas/events_schema_text.h"
 
 namespace ledger {
 namespace {
 
-// FlatBuffers reports "line: column: error: message"; keep what a person needs.
+// FlatBuffers reports "line: column: error: message"; keep the message and the column.
 std::string clean_parser_error(const std::string& error) {
-  std::string text = error;
-  const std::string marker = "error: ";
-  if (auto at = text.find(marker); at != std::string::npos) text = text.substr(at + marker.size());
+  const std::string marker = ": error: ";
+  const size_t at = error.find(marker);
+  if (at == std::string::npos) return error;
+  std::string text = error.substr(at + marker.size());
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
+  const size_t column_start = error.rfind(' ', at);
+  if (column_start == std::string::npos) return text;
+  return text + " (at column " + error.substr(column_start + 1, at - column_start - 1) + ")";
 }
 
 }  // namespace
@@ -73,7 +77,8 @@ Result<std::string> EventCodec::from_json(std::string_view json) {
   }
   std::string text(json);
   if (!parser_->ParseJson(text.c_str())) {
-    Status error = Status::invalid_argument(clean_parser_error(parser_->error_));
+    Status error =
+        Status::invalid_argument(explain_json_refusal(*parser_, text, clean_parser_error(parser_->error_)));
     reset_parser();  // a failed parse may leave the parser's state half-built
     return error;
   }

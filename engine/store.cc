@@ -42,6 +42,9 @@ rocksdb::DBOptions db_options(const StoreOptions& options) {
   // Acknowledged appends are synced; a torn tail can only hold unacknowledged writes, which
   // point-in-time recovery drops while keeping every write before it.
   db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // A MANIFEST that lost its tail would silently drop table files; recording the WALs in it
+  // makes such a store fail to open instead.
+  db.track_and_verify_wals_in_manifest = true;
   db.max_background_jobs = 2;
   db.bytes_per_sync = 1 << 20;
   db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
@@ -51,7 +54,8 @@ rocksdb::DBOptions db_options(const StoreOptions& options) {
 
 void log_options(const std::string& dir, const StoreOptions& options) {
   spdlog::info(
-      "store {}: paranoid_checks=true wal_recovery_mode=kPointInTimeRecovery sync=per-append-batch "
+      "store {}: paranoid_checks=true wal_recovery_mode=kPointInTimeRecovery "
+      "track_and_verify_wals_in_manifest=true sync=per-append-batch "
       "bloom_bits_per_key=10 checksum=xxh3 compression=lz4 bottommost=zstd block_cache_bytes={} "
       "write_buffer_bytes={} max_background_jobs=2",
       dir, options.block_cache_bytes, options.write_buffer_bytes);

@@ -1,0 +1,249 @@
+#include "engine/view_state.h"
+
+#include <rocksdb/write_batch.h>
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tests/support/test_support.h"
+
+namespace {
+
+using ledger::ColumnFamily;
+using ledger::Store;
+using ledger::ViewState;
+
+// A store with two view column families, on a real RocksDB in a temporary folder.
+struct Fixture {
+  ledger::test::TempDir dir;
+  std::unique_ptr<Store> store;
+  ColumnFamily rows = nullptr;
+  ColumnFamily totals = nullptr;
+
+  Fixture() {
+    ledger::StoreOptions options;
+    options.view_column_families = {"test_rows", "test_totals"};
+    options.log_options = false;
+    auto opened = Store::open(dir.path(), options);
+    INFO(opened.status().to_string());
+    REQUIRE(opened.is_ok());
+    store = std::move(*opened);
+    rows = store->column_family("test_rows");
+    totals = store->column_family("test_totals");
+    REQUIRE(rows != nullptr);
+    REQUIRE(totals != nullptr);
+  }
+
+  void put_in_store(ColumnFamily cf, std::string_view key, std::string_view value) {
+    rocksdb::WriteBatch batch;
+    batch.Put(cf, rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
+    REQUIRE(store->write(batch, false).is_ok());
+  }
+
+  std::optional<std::string> stored(ColumnFamily cf, std::string_view key) {
+    auto value = store->get(cf, key);
+    REQUIRE(value.is_ok());
+    return *value;
+  }
+};
+
+// The row as an owned string, or nullopt; copies because the view dies with the next write.
+std::optional<std::string> read(ViewState& state, ColumnFamily cf, std::string_view key) {
+  auto value = state.get(cf, key);
+  if (!value) return std::nullopt;
+  return std::string(*value);
+}
+
+// What a WriteBatch holds, decoded into (column family id, key) -> value or nullopt (delete).
+class BatchContents : public rocksdb::WriteBatch::Handler {
+ public:
+  std::map<std::pair<uint32_t, std::string>, std::optional<std::string>> ops;
+  std::vector<std::pair<uint32_t, std::string>> order;
+
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice& value) override {
+    record(cf, key, value.ToString());
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    record(cf, key, std::nullopt);
+    return rocksdb::Status::OK();
+  }
+
+ private:
+  void record(uint32_t cf, const rocksdb::Slice& key, std::optional<std::string> value) {
+    auto full = std::make_pair(cf, key.ToString());
+    REQUIRE(ops.count(full) == 0);  // one operation per row
+    ops[full] = std::move(value);
+    order.push_back(full);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("ViewState reads fall through to the store", "[view_state]") {
+  Fixture f;
+  f.put_in_store(f.rows, "alice", "10");
+  ViewState state(*f.store);
+  REQUIRE(read(state, f.rows, "alice") == "10");
+  REQUIRE(read(state, f.rows, "bob") == std::nullopt);
+  // Column families are separate spaces: the same key elsewhere is absent.
+  REQUIRE(read(state, f.totals, "alice") == std::nullopt);
+  REQUIRE(state.status().is_ok());
+  REQUIRE(state.size() == 3);  // read rows are held, present or not
+}
+
+TEST_CASE("ViewState put and erase are visible to later gets", "[view_state]") {
+  Fixture f;
+  f.put_in_store(f.rows, "alice", "10");
+  ViewState state(*f.store);
+  state.begin_event();
+  state.put(f.rows, "bob", "20");
+  REQUIRE(read(state, f.rows, "bob") == "20");
+  state.put(f.rows, "alice", "11");
+  REQUIRE(read(state, f.rows, "alice") == "11");
+  state.erase(f.rows, "alice");
+  REQUIRE(read(state, f.rows, "alice") == std::nullopt);
+  // Nothing reaches the store before flush_into.
+  REQUIRE(f.stored(f.rows, "alice") == "10");
+  REQUIRE(f.stored(f.rows, "bob") == std::nullopt);
+}
+
+TEST_CASE("ViewState rollback_event undoes the event's writes only", "[view_state]") {
+  Fixture f;
+  f.put_in_store(f.rows, "stored", "s0");
+  f.put_in_store(f.rows, "gone", "g0");
+  ViewState state(*f.store);
+
+  // Event 1 is kept: it writes rows the rejected event 2 will overwrite.
+  state.begin_event();
+  state.put(f.rows, "batch", "b1");
+  state.put(f.totals, "sum", "100");
+
+  state.begin_event();
+  SECTION("a put over a row written earlier in the batch comes back to its earlier value") {
+    state.put(f.rows, "batch", "b2");
+    state.put(f.rows, "batch", "b3");  // twice: the undo must go back past both
+    REQUIRE(read(state, f.rows, "batch") == "b3");
+    state.rollback_event();
+    REQUIRE(read(state, f.rows, "batch") == "b1");
+  }
+  SECTION("a row read from the store comes back to the stored value") {
+    REQUIRE(read(state, f.rows, "stored") == "s0");
+    state.put(f.rows, "stored", "s1");
+    state.rollback_event();
+    REQUIRE(read(state, f.rows, "stored") == "s0");
+  }
+  SECTION("a row written without a read comes back to the stored value") {
+    state.put(f.rows, "stored", "s1");
+    state.rollback_event();
+    REQUIRE(read(state, f.rows, "stored") == "s0");
+  }
+  SECTION("an erase comes undone, of a stored row and of a batch row") {
+    state.erase(f.rows, "gone");
+    state.erase(f.totals, "sum");
+    REQUIRE(read(state, f.rows, "gone") == std::nullopt);
+    REQUIRE(read(state, f.totals, "sum") == std::nullopt);
+    state.rollback_event();
+    REQUIRE(read(state, f.rows, "gone") == "g0");
+    REQUIRE(read(state, f.totals, "sum") == "100");
+  }
+  SECTION("a new row disappears") {
+    state.put(f.rows, "new", "n2");
+    state.rollback_event();
+    REQUIRE(read(state, f.rows, "new") == std::nullopt);
+  }
+  // Whatever event 2 did, event 1's writes stand and event 2 leaves nothing to flush.
+  REQUIRE(read(state, f.rows, "batch") == "b1");
+  REQUIRE(read(state, f.totals, "sum") == "100");
+  rocksdb::WriteBatch batch;
+  state.flush_into(batch);
+  BatchContents contents;
+  REQUIRE(batch.Iterate(&contents).ok());
+  REQUIRE(contents.ops.size() == 2);
+  REQUIRE(contents.ops.at({f.rows->GetID(), "batch"}) == "b1");
+  REQUIRE(contents.ops.at({f.totals->GetID(), "sum"}) == "100");
+}
+
+TEST_CASE("ViewState rollback_event after a second begin_event keeps the first event", "[view_state]") {
+  Fixture f;
+  ViewState state(*f.store);
+  state.begin_event();
+  state.put(f.rows, "k", "first");
+  state.begin_event();
+  state.rollback_event();  // nothing written since begin_event: nothing to undo
+  REQUIRE(read(state, f.rows, "k") == "first");
+  state.rollback_event();  // a second rollback must not reach back into the first event
+  REQUIRE(read(state, f.rows, "k") == "first");
+}
+
+TEST_CASE("ViewState flush_into writes only dirty rows, in key order", "[view_state]") {
+  Fixture f;
+  f.put_in_store(f.rows, "read-only", "r0");
+  f.put_in_store(f.rows, "to-erase", "e0");
+  f.put_in_store(f.rows, "to-update", "u0");
+  ViewState state(*f.store);
+  state.begin_event();
+  REQUIRE(read(state, f.rows, "read-only") == "r0");
+  REQUIRE(read(state, f.rows, "missing") == std::nullopt);
+  state.put(f.rows, "to-update", "u1");
+  state.erase(f.rows, "to-erase");
+  state.put(f.totals, "z-total", "7");
+  state.put(f.rows, "a-new", "n1");
+
+  rocksdb::WriteBatch batch;
+  state.flush_into(batch);
+  REQUIRE(state.size() == 0);
+  BatchContents contents;
+  REQUIRE(batch.Iterate(&contents).ok());
+  const uint32_t rows_id = f.rows->GetID();
+  const uint32_t totals_id = f.totals->GetID();
+  REQUIRE(contents.ops.size() == 4);
+  REQUIRE(contents.ops.count({rows_id, "read-only"}) == 0);
+  REQUIRE(contents.ops.count({rows_id, "missing"}) == 0);
+  REQUIRE(contents.ops.at({rows_id, "to-update"}) == "u1");
+  REQUIRE(contents.ops.at({rows_id, "to-erase"}) == std::nullopt);
+  REQUIRE(contents.ops.at({rows_id, "a-new"}) == "n1");
+  REQUIRE(contents.ops.at({totals_id, "z-total"}) == "7");
+  // Deterministic order: by column family, then key.
+  auto sorted = contents.order;
+  std::sort(sorted.begin(), sorted.end());
+  REQUIRE(contents.order == sorted);
+
+  SECTION("after writing the batch the store holds the values") {
+    REQUIRE(f.store->write(batch, true).is_ok());
+    REQUIRE(f.stored(f.rows, "to-update") == "u1");
+    REQUIRE(f.stored(f.rows, "to-erase") == std::nullopt);
+    REQUIRE(f.stored(f.rows, "a-new") == "n1");
+    REQUIRE(f.stored(f.rows, "read-only") == "r0");
+    REQUIRE(f.stored(f.totals, "z-total") == "7");
+    // A new ViewState sees the flushed values through the store.
+    ViewState next(*f.store);
+    REQUIRE(read(next, f.rows, "to-update") == "u1");
+    REQUIRE(read(next, f.rows, "to-erase") == std::nullopt);
+  }
+  SECTION("a flush forgets the batch: the next flush is empty") {
+    rocksdb::WriteBatch second;
+    state.flush_into(second);
+    REQUIRE(second.Count() == 0);
+  }
+}
+
+TEST_CASE("ViewState clear drops unflushed writes", "[view_state]") {
+  Fixture f;
+  f.put_in_store(f.rows, "k", "stored");
+  ViewState state(*f.store);
+  state.begin_event();
+  state.put(f.rows, "k", "changed");
+  state.clear();
+  REQUIRE(read(state, f.rows, "k") == "stored");
+  rocksdb::WriteBatch batch;
+  state.flush_into(batch);
+  REQUIRE(batch.Count() == 0);
+}

@@ -132,7 +132,7 @@ void Projector::project_event(uint32_t partition, uint64_t offset, std::string_v
     return;
   }
   const schema::Event& event = **verified;
-  EventContext context{event, bytes, partition, offset};
+  EventContext context{event, bytes, partition, offset, log_.partition_count()};
   const std::string key = dedup_key(partition, text_of(event.account()), text_of(event.id()));
   const std::string hash = payload_hash(bytes);
   if (auto seen = state.get(store_.dedup(), key)) {
@@ -178,7 +178,7 @@ void Projector::reject_malformed(uint32_t partition, uint64_t offset, std::strin
   auto id = builder.CreateString("malformed@" + std::to_string(partition) + ":" + std::to_string(offset));
   schema::FinishEventBuffer(builder, schema::CreateEvent(builder, id));
   const schema::Event& stand_in = *schema::GetEvent(builder.GetBufferPointer());
-  EventContext context{stand_in, bytes, partition, offset};
+  EventContext context{stand_in, bytes, partition, offset, log_.partition_count()};
   state.begin_event();
   reject(context, {"malformed", error.message()}, state);
 }

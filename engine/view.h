@@ -20,6 +20,7 @@ struct EventContext {
   std::string_view bytes;
   uint32_t partition;
   uint64_t offset;
+  uint32_t partition_count;  //!< of the log, for numbering that must be unique across partitions
 };
 
 //! Why an event that is well formed cannot be applied. `reason` is a stable code

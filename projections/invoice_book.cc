@@ -23,11 +23,26 @@ std::string classify(int64_t billed_minor, const view::OperatorRowT& operator_ro
   return "Normal";
 }
 
+std::string render_token(std::string_view token, int32_t from_day, std::string_view operator_id,
+                         uint32_t partition, std::string_view account, uint64_t seq) {
+  if (token == "yyyy") return fmt::format("{:04}", from_day / 10000);
+  if (token == "mm") return fmt::format("{:02}", from_day / 100 % 100);
+  if (token == "dd") return fmt::format("{:02}", from_day % 100);
+  if (token == "operator") return std::string(operator_id);
+  if (token == "partition") return std::to_string(partition);
+  if (token == "account") return std::string(account);
+  if (token == "seq") return std::to_string(seq);
+  if (token.starts_with("seq:")) {
+    const int width = std::clamp(std::atoi(std::string(token.substr(4)).c_str()), 1, 20);
+    return fmt::format("{:0{}}", seq, width);
+  }
+  return "{" + std::string(token) + "}";  // not a token: kept as written
+}
+
 }  // namespace
 
 std::string format_invoice_number(std::string_view format, int32_t from_day, std::string_view operator_id,
                                   uint32_t partition, std::string_view account, uint64_t seq) {
-  if (format.empty()) format = kDefaultInvoiceNumberFormat;
   std::string out;
   for (size_t i = 0; i < format.size(); ++i) {
     const size_t close = format[i] == '{' ? format.find('}', i) : std::string_view::npos;
@@ -35,34 +50,28 @@ std::string format_invoice_number(std::string_view format, int32_t from_day, std
       out.push_back(format[i]);
       continue;
     }
-    std::string_view token = format.substr(i + 1, close - i - 1);
-    if (token == "yyyy")
-      out += fmt::format("{:04}", from_day / 10000);
-    else if (token == "mm")
-      out += fmt::format("{:02}", from_day / 100 % 100);
-    else if (token == "dd")
-      out += fmt::format("{:02}", from_day % 100);
-    else if (token == "operator")
-      out += operator_id;
-    else if (token == "partition")
-      out += std::to_string(partition);
-    else if (token == "account")
-      out += account;
-    else if (token == "seq")
-      out += std::to_string(seq);
-    else if (token.starts_with("seq:")) {
-      int width = std::clamp(std::atoi(std::string(token.substr(4)).c_str()), 1, 20);
-      out += fmt::format("{:0{}}", seq, width);
-    } else {
-      out += format.substr(i, close - i + 1);  // not a token: kept as written
-    }
+    out += render_token(format.substr(i + 1, close - i - 1), from_day, operator_id, partition, account, seq);
     i = close;
   }
-  if (format.find("{partition}") == std::string_view::npos &&
-      format.find("{account}") == std::string_view::npos) {
-    out += "-" + std::to_string(partition);
-  }
   return out;
+}
+
+std::string effective_number_format(std::string_view format) {
+  std::string effective(format.empty() ? std::string_view(kDefaultInvoiceNumberFormat) : format);
+  if (effective.find("{seq") == std::string::npos && effective.find("{account}") == std::string::npos) {
+    effective += "-{seq}";
+  }
+  return effective;
+}
+
+uint64_t invoice_seq(std::string_view format, uint64_t local_seq, uint32_t partition,
+                     uint32_t partition_count) {
+  const std::string effective = effective_number_format(format);
+  if (effective.find("{partition}") != std::string::npos ||
+      effective.find("{account}") != std::string::npos) {
+    return local_seq;
+  }
+  return (local_seq - 1) * partition_count + partition + 1;
 }
 
 InvoiceBook::InvoiceBook(const InvoiceFamilies& families, ViewState& state, const EventContext& context,
@@ -113,32 +122,67 @@ void InvoiceBook::start(const view::AccountRowT& account, int32_t first_day) {
   save_billing();
 }
 
-view::InvoiceRowT InvoiceBook::preview_for_day(int32_t day, bool& late) {
+Result<view::InvoiceRowT> InvoiceBook::preview_for_day(int32_t day, bool& late) {
   late = false;
   for (int32_t from : billing_.open_from_days) {
     auto open = invoice(from);
     if (open && Period{open->from_day, open->to_day}.contains(day)) return std::move(*open);
   }
   auto newest = invoice(billing_.open_from_days.back());
-  if (day > newest->to_day) {
-    Period period = period_containing(day, billing_.invoice_day);
-    view::InvoiceRowT opened = new_preview(std::max(period.from_day, newest->to_day + 1), period.to_day);
-    opened.balance_brought_forward_minor = total_to_pay_minor(*newest);  // provisional until that one closes
-    billing_.open_from_days.push_back(opened.from_day);
-    save_invoice(opened);
-    return opened;
+  for (int opened = 0; day > newest->to_day; ++opened) {
+    if (opened == kMaxPeriodsAhead) {
+      return Status::invalid_argument("time_us: " + format_day(day) + " is more than " +
+                                      std::to_string(kMaxPeriodsAhead) +
+                                      " billing periods past the open preview");
+    }
+    // Every period in between opens too, so that no month goes without its invoice.
+    const int32_t from = add_days(newest->to_day, 1);
+    view::InvoiceRowT next = new_preview(from, period_containing(from, billing_.invoice_day).to_day);
+    next.balance_brought_forward_minor = total_to_pay_minor(*newest);  // provisional until that one closes
+    billing_.open_from_days.push_back(next.from_day);
+    save_invoice(next);
+    newest = std::move(next);
   }
-  late = true;  // the day's own period is closed: the line goes to the oldest open preview
+  if (newest->from_day <= day) return std::move(*newest);
+  // Before every open period: a late line (its own period is closed), or one dated before the
+  // account's first period.
+  late = billing_.last_closed_from_day != 0;
   return std::move(*invoice(billing_.open_from_days.front()));
 }
 
 void InvoiceBook::add_line(view::InvoiceRowT& invoice, view::InvoiceLineT& line) {
-  line.seq = invoice.line_count + 1;
   auto balance = unpack_row<view::BalanceRow>(state_.get(families_.balances, account_));
   line.running_balance_minor = balance ? balance->balance_minor : 0;
+  append_line(invoice, line);
+}
+
+void InvoiceBook::append_line(view::InvoiceRowT& invoice, view::InvoiceLineT& line) {
+  line.seq = invoice.line_count + 1;
   state_.put(families_.lines, invoice_line_key(account_, invoice.from_day, line.seq), encode_row(line));
   add_to_totals(invoice, line);
   save_invoice(invoice);
+}
+
+std::vector<view::InvoiceLineT> InvoiceBook::cut_lines_after(view::InvoiceRowT& bill, int32_t last_day) {
+  // A bill closed early (a manual run or a final bill) keeps the lines up to its last day; the
+  // lines dated later belong to the next preview. A preview was never issued, so moving its
+  // lines edits nothing anyone has seen as final.
+  std::vector<view::InvoiceLineT> kept;
+  std::vector<view::InvoiceLineT> moved;
+  for (uint32_t seq = 1; seq <= bill.line_count; ++seq) {
+    auto line = unpack_row<view::InvoiceLine>(
+        state_.get(families_.lines, invoice_line_key(account_, bill.from_day, seq)));
+    if (!line) continue;
+    (day_of_time_us(line->time_us) > last_day ? moved : kept).push_back(std::move(*line));
+  }
+  if (moved.empty()) return moved;
+  for (uint32_t seq = 1; seq <= bill.line_count; ++seq) {
+    state_.erase(families_.lines, invoice_line_key(account_, bill.from_day, seq));
+  }
+  bill.total_debited_minor = bill.total_credited_minor = bill.total_paid_minor = 0;
+  bill.line_count = bill.late_line_count = 0;
+  for (auto& line : kept) append_line(bill, line);
+  return moved;
 }
 
 std::string InvoiceBook::next_invoice_number(const view::InvoiceRowT& invoice,
@@ -147,28 +191,44 @@ std::string InvoiceBook::next_invoice_number(const view::InvoiceRowT& invoice,
   auto sequence = unpack_row<view::InvoiceSequenceRow>(state_.get(families_.sequences, key));
   view::InvoiceSequenceRowT next = sequence.value_or(view::InvoiceSequenceRowT());
   if (next.next_seq == 0) next.next_seq = 1;
-  const uint64_t seq = next.next_seq++;
+  const uint64_t seq = invoice_seq(operator_row.invoice_number_format, next.next_seq++, context_.partition,
+                                   context_.partition_count);
   state_.put(families_.sequences, key, encode_row(next));
-  return format_invoice_number(operator_row.invoice_number_format, invoice.from_day, operator_row.operator_,
-                               context_.partition, account_, seq);
+  const std::string number =
+      format_invoice_number(effective_number_format(operator_row.invoice_number_format), invoice.from_day,
+                            operator_row.operator_, context_.partition, account_, seq);
+  // Two operators sharing a format, or two bills of one account in a month under an {account}
+  // format, render the same text in the same partition (the rules above keep partitions
+  // apart), so the suffix chosen here is as deterministic as the log.
+  std::string unique = number;
+  for (int suffix = 2; state_.get(families_.numbers, unique); ++suffix)
+    unique = number + "-" + std::to_string(suffix);
+  return unique;
 }
 
 void InvoiceBook::settle_at_close(view::InvoiceRowT& invoice) {
   const int64_t billed = total_billed_minor(invoice);
   if (billed <= 0) {
-    billing_.unallocated_credit_minor += -billed;  // a credit bill: carried to the next one
+    // A credit bill: its credit settles older unpaid bills first, like a payment.
+    view::InvoiceLineT credit;
+    credit.event_id = text_of(context_.event.id());
+    credit.reference_id = "credit bill " + invoice.invoice_number;
+    credit.time_us = context_.event.time_us();
+    allocate(-billed, credit);
     return;
   }
-  const int64_t applied = std::min(billing_.unallocated_credit_minor, billed);
-  if (applied > 0) {
-    invoice.settled_minor = applied;
-    auto allocation = std::make_unique<view::AllocationT>();
-    allocation->event_id = text_of(context_.event.id());
-    allocation->reference_id = "unallocated credit";
+  // Money received before the close (unallocated credit) settles it, oldest source first.
+  auto& sources = billing_.unallocated_sources;
+  while (invoice.settled_minor < billed && !sources.empty()) {
+    auto& source = *sources.front();
+    const int64_t applied = std::min(source.amount_minor, billed - invoice.settled_minor);
+    invoice.settled_minor += applied;
+    auto allocation = std::make_unique<view::AllocationT>(source);
     allocation->amount_minor = applied;
-    allocation->time_us = context_.event.time_us();
     invoice.allocations.push_back(std::move(allocation));
     billing_.unallocated_credit_minor -= applied;
+    source.amount_minor -= applied;
+    if (source.amount_minor == 0) sources.erase(sources.begin());
   }
   if (invoice.settled_minor < billed) billing_.unsettled_from_days.push_back(invoice.from_day);
 }
@@ -193,8 +253,10 @@ view::InvoiceRowT InvoiceBook::close_oldest(const CloseRequest& request,
                                             const view::OperatorRowT& operator_row,
                                             uint32_t notification_index) {
   view::InvoiceRowT bill = std::move(*invoice(billing_.open_from_days.front()));
+  std::vector<view::InvoiceLineT> moved;
   if (request.cut_at_close_day && bill.to_day > request.close_day) {
     bill.to_day = std::max(request.close_day, bill.from_day);
+    moved = cut_lines_after(bill, bill.to_day);
   }
   bill.balance_brought_forward_minor = billing_.last_closed_total_to_pay_minor;
   bill.status = view::InvoiceStatus::Closed;
@@ -222,19 +284,27 @@ view::InvoiceRowT InvoiceBook::close_oldest(const CloseRequest& request,
   billing_.last_closed_from_day = bill.from_day;
   billing_.last_closed_total_to_pay_minor = to_pay;
   billing_.closed_count += 1;
-  if (billing_.open_from_days.empty()) {
-    Period next = period_containing(add_days(bill.to_day, 1), billing_.invoice_day);
-    view::InvoiceRowT preview = new_preview(add_days(bill.to_day, 1), next.to_day);
-    preview.balance_brought_forward_minor = to_pay;
-    billing_.open_from_days.push_back(preview.from_day);
-    save_invoice(preview);
-  } else {
+  open_next_after(bill, to_pay);
+  if (!moved.empty()) {
     auto next = invoice(billing_.open_from_days.front());
-    next->balance_brought_forward_minor = to_pay;
-    save_invoice(*next);
+    for (auto& line : moved) append_line(*next, line);
   }
   notify_closed(bill, notification_index);
   return bill;
+}
+
+void InvoiceBook::open_next_after(const view::InvoiceRowT& bill, int64_t to_pay_minor) {
+  if (billing_.open_from_days.empty()) {
+    const int32_t from = add_days(bill.to_day, 1);
+    view::InvoiceRowT preview = new_preview(from, period_containing(from, billing_.invoice_day).to_day);
+    preview.balance_brought_forward_minor = to_pay_minor;
+    billing_.open_from_days.push_back(preview.from_day);
+    save_invoice(preview);
+    return;
+  }
+  auto next = invoice(billing_.open_from_days.front());
+  next->balance_brought_forward_minor = to_pay_minor;
+  save_invoice(*next);
 }
 
 void InvoiceBook::allocate(int64_t amount_minor, const view::InvoiceLineT& line) {
@@ -257,7 +327,15 @@ void InvoiceBook::allocate(int64_t amount_minor, const view::InvoiceLineT& line)
     if (bill->settled_minor < total_billed_minor(*bill)) still_unsettled.push_back(from);
   }
   billing_.unsettled_from_days = std::move(still_unsettled);
+  if (amount_minor == 0) return;
+  // Kept for the next bill, with where it came from, so that bill's payments show it.
   billing_.unallocated_credit_minor += amount_minor;
+  auto source = std::make_unique<view::AllocationT>();
+  source->event_id = line.event_id;
+  source->reference_id = line.reference_id;
+  source->amount_minor = amount_minor;
+  source->time_us = line.time_us;
+  billing_.unallocated_sources.push_back(std::move(source));
 }
 
 }  // namespace ledger

@@ -38,10 +38,14 @@ class InvoiceBook {
   std::optional<view::InvoiceRowT> invoice(int32_t from_day);
   void save_invoice(const view::InvoiceRowT& invoice);
 
-  //! The open preview a line of `day` goes to, opening a new period when the day is past every
-  //! open one. `late` says the day's own period is already closed.
-  view::InvoiceRowT preview_for_day(int32_t day, bool& late);
-  //! Appends `line` to `invoice` (numbering it) and updates the totals.
+  //! The open preview a line of `day` goes to, opening the periods up to the day's own when it
+  //! is past every open one (at most kMaxPeriodsAhead). `late` says the day's own period is
+  //! already closed.
+  Result<view::InvoiceRowT> preview_for_day(int32_t day, bool& late);
+  //! How many periods past the newest open one an event may open.
+  static constexpr int kMaxPeriodsAhead = 120;
+  //! Appends `line` to `invoice` (numbering it, recording the balance after it) and updates the
+  //! totals.
   void add_line(view::InvoiceRowT& invoice, view::InvoiceLineT& line);
 
   //! Closes the oldest open preview and opens the next; `notification_index` numbers the
@@ -55,6 +59,9 @@ class InvoiceBook {
 
  private:
   view::InvoiceRowT new_preview(int32_t from_day, int32_t to_day);
+  void append_line(view::InvoiceRowT& invoice, view::InvoiceLineT& line);
+  std::vector<view::InvoiceLineT> cut_lines_after(view::InvoiceRowT& bill, int32_t last_day);
+  void open_next_after(const view::InvoiceRowT& bill, int64_t to_pay_minor);
   std::string next_invoice_number(const view::InvoiceRowT& invoice, const view::OperatorRowT& operator_row);
   void settle_at_close(view::InvoiceRowT& invoice);
   void notify_closed(const view::InvoiceRowT& invoice, uint32_t notification_index);
@@ -75,11 +82,22 @@ inline int64_t total_to_pay_minor(const view::InvoiceRowT& invoice) {
   return invoice.balance_brought_forward_minor + total_billed_minor(invoice) - invoice.total_paid_minor;
 }
 
-//! The number an operator's format gives: tokens {yyyy} {mm} {dd} {operator} {partition}
-//! {account} {seq} {seq:N} (zero-padded to N digits). A format that names neither {partition}
-//! nor {account} gets "-{partition}" appended, since sequences are kept per partition.
+//! Renders an operator's invoice number format: tokens {yyyy} {mm} {dd} (of the period's first
+//! day) {operator} {partition} {account} {seq} {seq:N} (zero-padded to N digits); anything else
+//! is kept as written.
 std::string format_invoice_number(std::string_view format, int32_t from_day, std::string_view operator_id,
                                   uint32_t partition, std::string_view account, uint64_t seq);
+
+//! The format actually rendered: `format` (or the default), with "-{seq}" appended when it has
+//! neither {seq} nor {account}, so that numbers cannot repeat.
+std::string effective_number_format(std::string_view format);
+
+//! The {seq} of the `local_seq`-th bill (1-based) an operator closes in `partition`. Sequences
+//! are kept per partition (partitions never wait for each other); when the format names
+//! neither {partition} nor {account}, partition p of P issues p+1, p+1+P, p+1+2P, ... so the
+//! numbers of different partitions never meet.
+uint64_t invoice_seq(std::string_view format, uint64_t local_seq, uint32_t partition,
+                     uint32_t partition_count);
 
 //! The format used when an operator configures none.
 inline constexpr char kDefaultInvoiceNumberFormat[] = "{operator}-{yyyy}{mm}-{partition}-{seq:6}";

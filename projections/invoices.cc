@@ -17,7 +17,8 @@ namespace {
 
 //! A billing run applied to one account: how many previews it closes.
 uint32_t close_for_run(InvoiceBook& book, const schema::BillingRun& run, const CloseRequest& request,
-                       const view::OperatorRowT& operator_row, uint32_t notification_index) {
+                       const view::OperatorRowT& operator_row, bool account_closed,
+                       uint32_t notification_index) {
   // Scheduled: every period that ended at least two days before the as-of day (seed 001:
   // closed on the second day of the next period). Manual: the current preview, now.
   const bool manual = run.kind() == schema::BillingRunKind::Manual;
@@ -27,6 +28,8 @@ uint32_t close_for_run(InvoiceBook& book, const schema::BillingRun& run, const C
     auto oldest = book.invoice(book.billing().open_from_days.front());
     const bool due = manual ? oldest->from_day <= run.as_of_day() : oldest->to_day <= last_closable_to_day;
     if (!due) break;
+    // After its final bill an account is billed again only for what happens to it.
+    if (account_closed && oldest->line_count == 0) break;
     book.close_oldest(request, operator_row, notification_index + closed);
     ++closed;
   }
@@ -104,9 +107,10 @@ Verdict InvoicesView::add_line(const EventContext& context, ViewState& state) {
   InvoiceBook book(families_, state, context, account_id);
   if (!book.load()) return std::nullopt;
   bool late = false;
-  view::InvoiceRowT preview = book.preview_for_day(day_of_time_us(event.time_us()), late);
+  auto preview = book.preview_for_day(day_of_time_us(event.time_us()), late);
+  if (!preview) return Rejection{"period_out_of_range", preview.status().message()};
   line->late = late;
-  book.add_line(preview, *line);
+  book.add_line(*preview, *line);
   if (line->kind == view::LineKind::Payment || line->kind == view::LineKind::Refill) {
     book.allocate(-line->amount_minor, *line);
   }
@@ -166,7 +170,9 @@ Verdict InvoicesView::run_billing(const EventContext& context, ViewState& state)
       operator_row = find_operator(state, families_.operators, context.partition, operator_id);
     InvoiceBook book(families_, state, context, account_id);
     book.load();
-    closed += close_for_run(book, run, request, *operator_row, 1 + closed);
+    auto account = find_account(state, families_.accounts, account_id);
+    const bool account_closed = account && account->status == view::AccountStatus::Closed;
+    closed += close_for_run(book, run, request, *operator_row, account_closed, 1 + closed);
     book.save_billing();
     return true;
   });

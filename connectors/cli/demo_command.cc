@@ -15,15 +15,21 @@
 #include "engine/money.h"
 #include "engine/read_snapshot.h"
 #include "projections/account_queries.h"
+#include "projections/invoice_queries.h"
 
 namespace ledger {
 namespace {
 
-void print_where_to_look(const CliContext& context, const std::string& events_file) {
+void print_where_to_look(const CliContext& context, const std::string& events_file, const std::string& bill) {
   const std::string ledger = "ledger --data " + context.data_dir;
   std::cout << "\nWhere to look:\n"
             << fmt::format("  events (JSON lines)   {}\n", events_file)
             << fmt::format("  one account           {} account acme-isp-00000\n", ledger)
+            << fmt::format("  its preview invoice   {} preview acme-isp-00000\n", ledger)
+            << fmt::format("  its bills             {} invoices --account acme-isp-00000\n", ledger)
+            << fmt::format("  one bill              {} invoice {}\n", ledger, bill)
+            << fmt::format("  unpaid bills          {} invoices --status Unsettled\n", ledger)
+            << fmt::format("  next billing run      {} billing-run --as-of 2026-12-03\n", ledger)
             << fmt::format("  balances by operator  {} accounts --operator nordtel\n", ledger)
             << fmt::format("  suspensions           {} notifications\n", ledger)
             << fmt::format("  rejected events       {} rejections\n", ledger)
@@ -72,7 +78,17 @@ void run_demo(CliContext& context, const DemoOptions& options) {
       report->appended, stats->applied, stats->rejected, stats->duplicates);
   print_balances(*engine);
   if (auto digest = compute_digest(engine->store())) std::cout << "\ndigest: " << digest->hex << "\n";
-  print_where_to_look(context, events_file);
+  std::string bill = "NUMBER";
+  {
+    ReadSnapshot snapshot(engine->store(), engine->log().partition_count());
+    InvoiceFilter filter;
+    filter.account = "acme-isp-00000";
+    filter.status = "Closed";
+    if (auto bills = query_invoices(engine->store(), snapshot, filter); bills && !bills->empty()) {
+      bill = bills->back().invoice.invoice_number;
+    }
+  }
+  print_where_to_look(context, events_file, bill);
 }
 
 }  // namespace

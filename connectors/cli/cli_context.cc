@@ -9,12 +9,7 @@
 namespace ledger {
 
 std::unique_ptr<Engine> CliContext::open_engine(const std::string& dir) const {
-  EngineOptions options;
-  options.data_dir = dir;
-  options.partitions = partitions;
-  auto views = std::make_unique<ViewRegistry>();
-  register_all_views(*views);
-  auto engine = Engine::open(options, std::move(views));
+  auto engine = open_ledger(dir, partitions);
   if (!engine) {
     std::cerr << "ledger: cannot open the store: " << engine.status().to_string() << "\n";
     return nullptr;

@@ -29,12 +29,7 @@ TempDir::~TempDir() {
 }
 
 std::unique_ptr<Engine> open_engine(const std::string& dir, uint32_t partitions) {
-  EngineOptions options;
-  options.data_dir = dir;
-  options.partitions = partitions;
-  auto views = std::make_unique<ViewRegistry>();
-  register_all_views(*views);
-  auto engine = Engine::open(options, std::move(views));
+  auto engine = open_ledger(dir, partitions);
   INFO(engine.status().to_string());
   REQUIRE(engine.is_ok());
   return std::move(*engine);

@@ -14,6 +14,7 @@ namespace ledger {
 
 //! Options every command shares, and the exit code the chosen command sets.
 struct CliContext {
+  std::string program = "ledger";  //!< how this binary was invoked (argv[0])
   std::string data_dir = "./data";
   uint32_t partitions = 0;
   std::string format = "table";  //!< table | json

@@ -21,7 +21,7 @@ namespace ledger {
 namespace {
 
 void print_where_to_look(const CliContext& context, const std::string& events_file, const std::string& bill) {
-  const std::string ledger = "ledger --data " + context.data_dir;
+  const std::string ledger = context.program + " --data " + context.data_dir;
   std::cout << "\nWhere to look:\n"
             << fmt::format("  events (JSON lines)   {}\n", events_file)
             << fmt::format("  one account           {} account acme-isp-00000\n", ledger)
@@ -35,7 +35,7 @@ void print_where_to_look(const CliContext& context, const std::string& events_fi
             << fmt::format("  rejected events       {} rejections\n", ledger)
             << fmt::format("  audit: rebuild views  {} replay --into /tmp/ledger-replay && {} digest\n",
                            ledger, ledger)
-            << "  (the binary is build/release/connectors/ledger; every query takes --format json)\n";
+            << "  (every query takes --format json)\n";
 }
 
 void print_balances(Engine& engine) {

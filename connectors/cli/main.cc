@@ -11,6 +11,7 @@
 
 int main(int argc, char** argv) {
   ledger::CliContext context;
+  context.program = argv[0];
   CLI::App app{"ledger: an event-sourced transaction ledger for ISP and telecom billing"};
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the command: `ledger account X --format json`

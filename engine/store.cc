@@ -1,5 +1,7 @@
 #include "engine/store.h"
 
+#include "engine/counters_merge.h"
+
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -30,6 +32,8 @@ rocksdb::ColumnFamilyOptions column_family_options(const StoreOptions& options,
   cf.compression = rocksdb::kLZ4Compression;
   cf.bottommost_compression = rocksdb::kZSTD;
   cf.level_compaction_dynamic_level_bytes = true;
+  // Counter rows (engine/counters_merge.h) are added to with Merge; other rows never merge.
+  cf.merge_operator = counters_merge_operator();
   return cf;
 }
 

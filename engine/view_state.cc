@@ -87,7 +87,13 @@ void ViewState::scan(ColumnFamily cf, std::string_view prefix,
     status_ = from_rocksdb(stored->status(), "scanning " + cf->GetName());
 }
 
+void ViewState::merge(ColumnFamily cf, std::string_view key, std::string_view operand) {
+  families_.emplace(cf->GetID(), cf);
+  merges_.push_back({cf->GetID(), std::string(key), std::string(operand)});
+}
+
 void ViewState::rollback_event() {
+  merges_.resize(merges_at_begin_);
   for (auto undo = undo_.rbegin(); undo != undo_.rend(); ++undo) {
     if (undo->previous) {
       rows_[undo->key] = std::move(*undo->previous);
@@ -108,13 +114,18 @@ void ViewState::flush_into(rocksdb::WriteBatch& batch) {
       batch.Delete(cf, key.second);
     }
   }
+  for (const auto& merge : merges_) batch.Merge(families_.at(merge.cf_id), merge.key, merge.operand);
   rows_.clear();
   undo_.clear();
+  merges_.clear();
+  merges_at_begin_ = 0;
 }
 
 void ViewState::clear() {
   rows_.clear();
   undo_.clear();
+  merges_.clear();
+  merges_at_begin_ = 0;
   status_ = Status::ok();
 }
 

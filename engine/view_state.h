@@ -31,6 +31,9 @@ class ViewState {
   std::optional<std::string_view> get(ColumnFamily cf, std::string_view key);
   void put(ColumnFamily cf, std::string_view key, std::string_view value);
   void erase(ColumnFamily cf, std::string_view key);
+  //! Adds a counters operand (engine/counters_merge.h) to `key`. Write-only: get() does not
+  //! see pending merges, so counter rows are for queries, never read back by a view.
+  void merge(ColumnFamily cf, std::string_view key, std::string_view operand);
 
   //! Calls `visit(key, value)` for every row whose key starts with `prefix`, in key order, as
   //! this batch sees them (its writes over the store's rows), until it returns false. The
@@ -39,7 +42,10 @@ class ViewState {
             const std::function<bool(std::string_view key, std::string_view value)>& visit);
 
   //! Marks the start of one event's writes.
-  void begin_event() { undo_.clear(); }
+  void begin_event() {
+    undo_.clear();
+    merges_at_begin_ = merges_.size();
+  }
   //! Undoes every write since begin_event().
   void rollback_event();
 
@@ -70,6 +76,13 @@ class ViewState {
   std::map<Key, Row> rows_;
   std::map<uint32_t, ColumnFamily> families_;
   std::vector<Undo> undo_;
+  struct Merge {
+    uint32_t cf_id;
+    std::string key;
+    std::string operand;
+  };
+  std::vector<Merge> merges_;  //!< in the order they were made
+  size_t merges_at_begin_ = 0;
   Status status_;
 };
 

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format
   librocksdb-dev librdkafka-dev libflatbuffers-dev flatbuffers-compiler
   libspdlog-dev libfmt-dev catch2 libcli11-dev nlohmann-json3-dev libxxhash-dev
-  kcat python3
+  kcat python3 libxlsxwriter-dev python3-openpyxl
 )
 
 missing=()

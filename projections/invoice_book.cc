@@ -6,6 +6,7 @@
 
 #include "projections/accounts.h"
 #include "projections/balances.h"
+#include "projections/billing_summary_counters.h"
 #include "projections/invoice_lines.h"
 #include "projections/row_codec.h"
 
@@ -214,7 +215,7 @@ void InvoiceBook::settle_at_close(view::InvoiceRowT& invoice) {
     credit.event_id = text_of(context_.event.id());
     credit.reference_id = "credit bill " + invoice.invoice_number;
     credit.time_us = context_.event.time_us();
-    allocate(-billed, credit);
+    allocate(-billed, credit, /*from_credit=*/true);
     return;
   }
   // Money received before the close (unallocated credit) settles it, oldest source first.
@@ -225,6 +226,7 @@ void InvoiceBook::settle_at_close(view::InvoiceRowT& invoice) {
     invoice.settled_minor += applied;
     auto allocation = std::make_unique<view::AllocationT>(source);
     allocation->amount_minor = applied;
+    count_collected(invoice, *allocation);
     invoice.allocations.push_back(std::move(allocation));
     billing_.unallocated_credit_minor -= applied;
     source.amount_minor -= applied;
@@ -276,6 +278,9 @@ view::InvoiceRowT InvoiceBook::close_oldest(const CloseRequest& request,
   posted->event_id = text_of(context_.event.id());
   bill.lifecycle_history.push_back(std::move(posted));
   settle_at_close(bill);
+  add_to_summary(state_, families_.summary, bill.operator_, bill.currency, bill.closed_day, kBilled,
+                 total_billed_minor(bill));
+  add_to_summary(state_, families_.summary, bill.operator_, bill.currency, bill.closed_day, kBillsClosed, 1);
   save_invoice(bill);
   state_.put(families_.numbers, bill.invoice_number, invoice_key(account_, bill.from_day));
 
@@ -307,7 +312,13 @@ void InvoiceBook::open_next_after(const view::InvoiceRowT& bill, int64_t to_pay_
   save_invoice(*next);
 }
 
-void InvoiceBook::allocate(int64_t amount_minor, const view::InvoiceLineT& line) {
+void InvoiceBook::count_collected(const view::InvoiceRowT& bill, const view::AllocationT& allocation) {
+  if (allocation.from_credit) return;
+  add_to_summary(state_, families_.summary, bill.operator_, bill.currency, bill.closed_day, kCollected,
+                 allocation.amount_minor);
+}
+
+void InvoiceBook::allocate(int64_t amount_minor, const view::InvoiceLineT& line, bool from_credit) {
   std::vector<int32_t> still_unsettled;
   for (int32_t from : billing_.unsettled_from_days) {
     auto bill = invoice(from);
@@ -320,6 +331,8 @@ void InvoiceBook::allocate(int64_t amount_minor, const view::InvoiceLineT& line)
       allocation->reference_id = line.reference_id;
       allocation->amount_minor = applied;
       allocation->time_us = line.time_us;
+      allocation->from_credit = from_credit;
+      count_collected(*bill, *allocation);
       bill->allocations.push_back(std::move(allocation));
       save_invoice(*bill);
       amount_minor -= applied;
@@ -335,6 +348,7 @@ void InvoiceBook::allocate(int64_t amount_minor, const view::InvoiceLineT& line)
   source->reference_id = line.reference_id;
   source->amount_minor = amount_minor;
   source->time_us = line.time_us;
+  source->from_credit = from_credit;
   billing_.unallocated_sources.push_back(std::move(source));
 }
 

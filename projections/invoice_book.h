@@ -55,7 +55,8 @@ class InvoiceBook {
 
   //! Allocates money received to the closed bills, oldest due first; the rest is kept as
   //! unallocated credit for the next bill.
-  void allocate(int64_t amount_minor, const view::InvoiceLineT& line);
+  //! `from_credit` marks a credit bill's surplus: it settles bills but is not money collected.
+  void allocate(int64_t amount_minor, const view::InvoiceLineT& line, bool from_credit);
 
  private:
   view::InvoiceRowT new_preview(int32_t from_day, int32_t to_day);
@@ -65,6 +66,8 @@ class InvoiceBook {
   std::string next_invoice_number(const view::InvoiceRowT& invoice, const view::OperatorRowT& operator_row);
   void settle_at_close(view::InvoiceRowT& invoice);
   void notify_closed(const view::InvoiceRowT& invoice, uint32_t notification_index);
+  //! Records money that settled part of `bill` in the billing summary, unless it was credit.
+  void count_collected(const view::InvoiceRowT& bill, const view::AllocationT& allocation);
 
   const InvoiceFamilies& families_;
   ViewState& state_;

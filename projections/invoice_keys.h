@@ -68,6 +68,7 @@ struct InvoiceFamilies {
   ColumnFamily operators = nullptr;
   ColumnFamily balances = nullptr;
   ColumnFamily notifications = nullptr;
+  ColumnFamily summary = nullptr;  //!< billing summary counters (billing_summary_counters.h)
 
   static constexpr char kInvoices[] = "invoices";
   static constexpr char kLines[] = "invoice_lines";

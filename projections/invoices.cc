@@ -7,6 +7,7 @@
 #include "projections/accounts.h"
 #include "projections/balances.h"
 #include "projections/bill_lifecycle.h"
+#include "projections/billing_summary_counters.h"
 #include "projections/invoice_book.h"
 #include "projections/invoice_lines.h"
 #include "projections/operators.h"
@@ -40,7 +41,8 @@ uint32_t close_for_run(InvoiceBook& book, const schema::BillingRun& run, const C
 
 std::vector<std::string> InvoicesView::column_families() const {
   return {InvoiceFamilies::kInvoices,     InvoiceFamilies::kLines,     InvoiceFamilies::kNumbers,
-          InvoiceFamilies::kBillingState, InvoiceFamilies::kSequences, InvoiceFamilies::kRuns};
+          InvoiceFamilies::kBillingState, InvoiceFamilies::kSequences, InvoiceFamilies::kRuns,
+          kBillingSummaryColumnFamily};
 }
 
 Status InvoicesView::bind(const Store& store) {
@@ -54,7 +56,8 @@ Status InvoicesView::bind(const Store& store) {
       {AccountsView::kColumnFamily, &families_.accounts},
       {"operators", &families_.operators},
       {BalancesView::kColumnFamily, &families_.balances},
-      {BalancesView::kNotificationsColumnFamily, &families_.notifications}};
+      {BalancesView::kNotificationsColumnFamily, &families_.notifications},
+      {kBillingSummaryColumnFamily, &families_.summary}};
   for (const auto& [name, out] : wanted) {
     if (Status bound = bind_column_family(store, name, out); !bound) return bound;
   }
@@ -112,7 +115,9 @@ Verdict InvoicesView::add_line(const EventContext& context, ViewState& state) {
   line->late = late;
   book.add_line(*preview, *line);
   if (line->kind == view::LineKind::Payment || line->kind == view::LineKind::Refill) {
-    book.allocate(-line->amount_minor, *line);
+    add_to_summary(state, families_.summary, account->operator_, account->currency,
+                   day_of_time_us(event.time_us()), kReceived, -line->amount_minor);
+    book.allocate(-line->amount_minor, *line, /*from_credit=*/false);
   }
   book.save_billing();
   return std::nullopt;

@@ -39,5 +39,6 @@ void add_account_commands(CLI::App& app, CliContext& context);
 void add_replay_commands(CLI::App& app, CliContext& context);
 void add_demo_command(CLI::App& app, CliContext& context);
 void add_invoice_commands(CLI::App& app, CliContext& context);
+void add_report_command(CLI::App& app, CliContext& context);
 
 }  // namespace ledger

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   ledger::add_replay_commands(app, context);
   ledger::add_demo_command(app, context);
   ledger::add_invoice_commands(app, context);
+  ledger::add_report_command(app, context);
 
   try {
     app.parse(argc, argv);

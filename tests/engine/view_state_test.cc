@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/counters_merge.h"
 #include "tests/support/test_support.h"
 
 namespace {
@@ -246,4 +247,45 @@ TEST_CASE("ViewState clear drops unflushed writes", "[view_state]") {
   rocksdb::WriteBatch batch;
   state.flush_into(batch);
   REQUIRE(batch.Count() == 0);
+}
+
+TEST_CASE("ViewState merges add counters, and a rolled-back event's merges are dropped",
+          "[view_state][merge]") {
+  Fixture f;
+  ViewState state(*f.store);
+  state.begin_event();
+  state.merge(f.totals, "day", ledger::encode_counters({100, -5}));
+  state.begin_event();
+  state.merge(f.totals, "day", ledger::encode_counters({7, 0}));
+  state.rollback_event();  // the second event was rejected: its operand goes with it
+  state.begin_event();
+  state.merge(f.totals, "day", ledger::encode_counters({20, 1}));
+  rocksdb::WriteBatch batch;
+  state.flush_into(batch);
+  REQUIRE(f.store->write(batch, false).is_ok());
+
+  // Another batch (another partition's worker, say) adds to the same row.
+  ViewState other(*f.store);
+  other.begin_event();
+  other.merge(f.totals, "day", ledger::encode_counters({-1, 4}));
+  rocksdb::WriteBatch second;
+  other.flush_into(second);
+  REQUIRE(f.store->write(second, false).is_ok());
+
+  auto value = f.stored(f.totals, "day");
+  REQUIRE(value.has_value());
+  CHECK(ledger::decode_counters(*value, 2) == std::vector<int64_t>{119, 0});
+}
+
+TEST_CASE("the counters merge operator refuses to wrap around", "[view_state][merge]") {
+  ledger::CountersMergeOperator merge;
+  std::string existing = ledger::encode_counters({INT64_MAX});
+  std::string operand = ledger::encode_counters({1});
+  rocksdb::Slice existing_slice(existing);
+  std::string result;
+  CHECK_FALSE(merge.Merge("k", &existing_slice, operand, &result, nullptr));
+  std::string small = ledger::encode_counters({41});
+  rocksdb::Slice small_slice(small);
+  REQUIRE(merge.Merge("k", &small_slice, operand, &result, nullptr));
+  CHECK(ledger::decode_counters(result, 1) == std::vector<int64_t>{42});
 }

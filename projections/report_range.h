@@ -1,0 +1,146 @@
+#pragma once
+
+// What the reports share, so that every report checks a request the same way: the range, the
+// as-of day, the operator and the account, each refused with InvalidArgument naming the option
+// ("from", "to", "as_of", "operator", "account"); and the day a report is computed for, with what
+// had been paid by then. Header-only: the reports are the only users.
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "engine/calendar.h"
+#include "engine/read_snapshot.h"
+#include "engine/status.h"
+#include "engine/store.h"
+#include "projections/accounts.h"
+#include "projections/invoice_keys.h"
+#include "projections/invoice_queries.h"
+#include "projections/operators.h"
+#include "projections/report_table.h"
+#include "projections/row_codec.h"
+
+namespace ledger {
+
+//! A given day (0 = not given) that is not a calendar day is an error naming `field`.
+inline Status check_report_day(int32_t day, std::string_view field) {
+  if (day == 0 || is_valid_day(day)) return Status::ok();
+  return Status::invalid_argument(std::string(field) + ": " + std::to_string(day) +
+                                  " is not a calendar day (YYYYMMDD)");
+}
+
+//! The range [from_day, to_day]: either bound may be left out (0: unbounded on that side); a
+//! bound that is not a calendar day, or a from_day after the to_day (an empty range), is an error.
+inline Status check_range(const ReportRequest& request) {
+  if (Status from = check_report_day(request.from_day, "from"); !from) return from;
+  if (Status to = check_report_day(request.to_day, "to"); !to) return to;
+  if (request.from_day != 0 && request.to_day != 0 && request.from_day > request.to_day) {
+    return Status::invalid_argument("from: " + format_day(request.from_day) + " is after to " +
+                                    format_day(request.to_day) + ": the range is empty");
+  }
+  return Status::ok();
+}
+
+//! True when `day` lies in the request's range (a missing bound does not limit).
+inline bool in_range(const ReportRequest& request, int32_t day) {
+  return (request.from_day == 0 || day >= request.from_day) && (request.to_day == 0 || day <= request.to_day);
+}
+
+//! An operator filter must name a configured operator. Operators are broadcast, so partition 0
+//! knows every one.
+inline Status check_operator(const Store& store, const ReadSnapshot& snapshot, std::string_view operator_id) {
+  if (operator_id.empty()) return Status::ok();
+  auto found = snapshot.get(store.column_family(OperatorsView::kColumnFamily), operator_key(0, operator_id));
+  if (!found) return found.status();
+  if (!found->has_value()) {
+    return Status::invalid_argument("operator: '" + std::string(operator_id) + "' was never configured");
+  }
+  return Status::ok();
+}
+
+//! An account filter must name an opened account.
+inline Status check_account(const Store& store, const ReadSnapshot& snapshot, std::string_view account) {
+  if (account.empty()) return Status::ok();
+  auto found = snapshot.get(store.column_family(AccountsView::kColumnFamily), account);
+  if (!found) return found.status();
+  if (!found->has_value()) {
+    return Status::invalid_argument("account: '" + std::string(account) + "' was never opened");
+  }
+  return Status::ok();
+}
+
+//! The range, the as-of day, the operator and the account of a request, in that order.
+inline Status check_request(const Store& store, const ReadSnapshot& snapshot, const ReportRequest& request) {
+  if (Status range = check_range(request); !range) return range;
+  if (Status as_of = check_report_day(request.as_of_day, "as_of"); !as_of) return as_of;
+  if (Status known = check_operator(store, snapshot, request.operator_filter); !known) return known;
+  return check_account(store, snapshot, request.account);
+}
+
+//! total += amount_minor, or Overflow naming `what`: a report's sums span many accounts, so
+//! they are checked like every other sum of money.
+inline Status add_minor(int64_t& total, int64_t amount_minor, std::string_view what) {
+  if (__builtin_add_overflow(total, amount_minor, &total)) {
+    return Status::overflow(std::string(what) + ": the sum does not fit in int64");
+  }
+  return Status::ok();
+}
+
+//! What had been allocated to `bill` by the end of `day`: the allocations dated on or before it.
+//! An allocation carries the time of the money that made it (a payment received before the
+//! close settles the bill as of the payment's day), so a report for a past day sees the bill
+//! as it stood then, not as later payments left it.
+inline int64_t settled_by_day(const view::InvoiceRowT& bill, int32_t day) {
+  int64_t settled_minor = 0;
+  for (const auto& allocation : bill.allocations) {
+    if (day_of_time_us(allocation->time_us) <= day) settled_minor += allocation->amount_minor;
+  }
+  return std::min(settled_minor, bill.settled_minor);
+}
+
+//! bill_standing on `day` counting only what had been allocated by then. `bill` is a copy the
+//! caller owns: its settled_minor is set to that amount.
+inline BillStanding standing_on_day(view::InvoiceRowT& bill, int32_t day) {
+  bill.settled_minor = settled_by_day(bill, day);
+  return bill_standing(bill, day);
+}
+
+//! The latest day the ledger has seen in its bills: the as-of day of the last billing run, the
+//! close day of the last bill and the day of the last allocation to a bill; 0 for a ledger with
+//! none. The engine never reads a clock, so this is a report's "today" when none is asked for.
+inline Result<int32_t> latest_billing_day(const Store& store, const ReadSnapshot& snapshot) {
+  int32_t latest = 0;
+  std::string damaged;  // the column family of a row the verifier refused
+  Status runs = snapshot.scan(store.column_family(InvoiceFamilies::kRuns), "",
+                              [&](std::string_view, std::string_view value) {
+                                const auto* run = decode_row<view::BillingRunRow>(value);
+                                if (!run) {
+                                  damaged = InvoiceFamilies::kRuns;
+                                  return false;
+                                }
+                                latest = std::max(latest, run->as_of_day());
+                                return true;
+                              });
+  if (!runs) return runs;
+  Status bills = snapshot.scan(store.column_family(InvoiceFamilies::kInvoices), "",
+                               [&](std::string_view, std::string_view value) {
+                                 const auto* bill = decode_row<view::InvoiceRow>(value);
+                                 if (!bill) {
+                                   damaged = InvoiceFamilies::kInvoices;
+                                   return false;
+                                 }
+                                 if (bill->status() != view::InvoiceStatus::Closed) return true;
+                                 latest = std::max(latest, bill->closed_day());
+                                 if (!bill->allocations()) return true;
+                                 for (const auto* allocation : *bill->allocations()) {
+                                   latest = std::max(latest, day_of_time_us(allocation->time_us()));
+                                 }
+                                 return true;
+                               });
+  if (!bills) return bills;
+  if (!damaged.empty()) return Status::corruption(damaged + ": a row failed the FlatBuffers verifier");
+  return latest;
+}
+
+}  // namespace ledger

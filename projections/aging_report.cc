@@ -68,27 +68,17 @@ std::vector<Cell> aging_cells(const std::string& operator_id, const std::string&
 Result<std::map<AgingKey, Aged>> age_bills(const Store& store, const ReadSnapshot& snapshot,
                                            const ReportRequest& request, int32_t as_of_day) {
   std::map<AgingKey, Aged> aged;
-  Status failure;
-  std::string prefix;
-  if (!request.account.empty()) put_terminated(prefix, request.account);
-  Status scanned = snapshot.scan(
-      store.column_family(InvoiceFamilies::kInvoices), prefix, [&](std::string_view, std::string_view value) {
-        auto bill = unpack_row<view::InvoiceRow>(value);
-        if (!bill) {
-          failure = Status::corruption("invoices: a row failed the FlatBuffers verifier");
-          return false;
-        }
-        if (bill->status != view::InvoiceStatus::Closed || bill->closed_day > as_of_day) return true;
-        if (!request.operator_filter.empty() && bill->operator_ != request.operator_filter) return true;
-        const int64_t unpaid_minor = standing_on_day(*bill, as_of_day).unpaid_minor;
-        if (unpaid_minor <= 0) return true;
-        Aged& row = aged[{bill->operator_, bill->account, bill->currency}];
-        row.exponent = bill->exponent;
-        failure = add_aged(row, bucket_of(days_between(bill->due_day, as_of_day)), unpaid_minor);
-        return failure.is_ok();
+  Status scanned =
+      for_each_closed_bill(store, snapshot, request.account, as_of_day, [&](view::InvoiceRowT& bill) {
+        if (!request.operator_filter.empty() && bill.operator_ != request.operator_filter)
+          return Status::ok();
+        const int64_t unpaid_minor = standing_on_day(bill, as_of_day).unpaid_minor;
+        if (unpaid_minor <= 0) return Status::ok();
+        Aged& row = aged[{bill.operator_, bill.account, bill.currency}];
+        row.exponent = bill.exponent;
+        return add_aged(row, bucket_of(days_between(bill.due_day, as_of_day)), unpaid_minor);
       });
   if (!scanned) return scanned;
-  if (!failure) return failure;
   return aged;
 }
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -141,6 +142,31 @@ inline Result<int32_t> latest_billing_day(const Store& store, const ReadSnapshot
   if (!bills) return bills;
   if (!damaged.empty()) return Status::corruption(damaged + ": a row failed the FlatBuffers verifier");
   return latest;
+}
+
+//! Calls `visit` with every bill closed on or before `as_of_day`, of `account` (or of every
+//! account when empty), in (account, period) order, until it returns a failure.
+inline Status for_each_closed_bill(const Store& store, const ReadSnapshot& snapshot, std::string_view account,
+                                   int32_t as_of_day,
+                                   const std::function<Status(view::InvoiceRowT&)>& visit) {
+  Status failure;
+  std::string prefix;
+  if (!account.empty()) put_terminated(prefix, account);
+  Status scanned = snapshot.scan(
+      store.column_family(InvoiceFamilies::kInvoices), prefix, [&](std::string_view, std::string_view value) {
+        auto bill = unpack_row<view::InvoiceRow>(value);
+        if (!bill) {
+          failure = Status::corruption("invoices: a row failed the FlatBuffers verifier");
+          return false;
+        }
+        if (bill->status != view::InvoiceStatus::Closed || bill->closed_day > as_of_day) {
+          return true;
+        }
+        failure = visit(*bill);
+        return failure.is_ok();
+      });
+  if (!scanned) return scanned;
+  return failure;
 }
 
 }  // namespace ledger

@@ -94,25 +94,12 @@ Status add_to_totals(UnpaidTotals& totals, const view::InvoiceRowT& bill, const 
 //! The bills' rows, in key order, and the sums per currency.
 Status add_unpaid_rows(const Store& store, const ReadSnapshot& snapshot, const ReportRequest& request,
                        int32_t as_of_day, ReportTable& table, std::map<std::string, UnpaidTotals>& totals) {
-  Status failure;
-  std::string prefix;
-  if (!request.account.empty()) put_terminated(prefix, request.account);
-  Status scanned = snapshot.scan(
-      store.column_family(InvoiceFamilies::kInvoices), prefix, [&](std::string_view, std::string_view value) {
-        auto bill = unpack_row<view::InvoiceRow>(value);
-        if (!bill) {
-          failure = Status::corruption("invoices: a row failed the FlatBuffers verifier");
-          return false;
-        }
-        if (bill->status != view::InvoiceStatus::Closed || bill->closed_day > as_of_day) return true;
-        const BillStanding standing = standing_on_day(*bill, as_of_day);  // settled_minor as of the day
-        if (!wanted(request, *bill, standing)) return true;
-        table.add_row(unpaid_cells(*bill, standing));
-        failure = add_to_totals(totals[bill->currency], *bill, standing);
-        return failure.is_ok();
-      });
-  if (!scanned) return scanned;
-  return failure;
+  return for_each_closed_bill(store, snapshot, request.account, as_of_day, [&](view::InvoiceRowT& bill) {
+    const BillStanding standing = standing_on_day(bill, as_of_day);  // settled_minor as of the day
+    if (!wanted(request, bill, standing)) return Status::ok();
+    table.add_row(unpaid_cells(bill, standing));
+    return add_to_totals(totals[bill.currency], bill, standing);
+  });
 }
 
 }  // namespace

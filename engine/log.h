@@ -31,6 +31,8 @@ class LogBatch {
     entries_.clear();
   }
   void add(uint64_t offset, std::string_view bytes) {
+    // Each event starts on an 8-byte boundary, as FlatBuffers' reads of 64-bit fields want.
+    arena_.resize((arena_.size() + 7) & ~size_t{7});
     entries_.push_back({offset, arena_.size(), bytes.size()});
     arena_.append(bytes);
   }

@@ -26,10 +26,14 @@ Status ReadSnapshot::scan(ColumnFamily cf, std::string_view prefix,
   options.snapshot = snapshot_;
   options.verify_checksums = true;
   std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(options, cf));
+  std::string aligned;
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
     std::string_view key = it->key().ToStringView();
     if (key.substr(0, prefix.size()) != prefix) break;
-    if (!visit(key, it->value().ToStringView())) break;
+    std::string_view value = it->value().ToStringView();
+    // A value inside a table block may start anywhere; FlatBuffers reads want it 8-aligned.
+    if (reinterpret_cast<uintptr_t>(value.data()) % 8 != 0) value = aligned.assign(value);
+    if (!visit(key, value)) break;
   }
   return from_rocksdb(it->status(), "scanning " + cf->GetName());
 }

@@ -22,7 +22,8 @@ class ReadSnapshot {
 
   Result<std::optional<std::string>> get(ColumnFamily cf, std::string_view key) const;
   //! Calls `visit(key, value)` for each row whose key starts with `prefix`, in key order,
-  //! until it returns false.
+  //! until it returns false. The value is 8-byte aligned (ready for FlatBuffers) and valid
+  //! only during the call.
   Status scan(ColumnFamily cf, std::string_view prefix,
               const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
   //! The next offset to project of every partition, as of the snapshot.

@@ -40,6 +40,18 @@ std::string render_token(std::string_view token, int32_t from_day, std::string_v
   return "{" + std::string(token) + "}";  // not a token: kept as written
 }
 
+//! `amount_minor` of the money (or credit) that `line` brought.
+std::unique_ptr<view::AllocationT> allocation_from(const view::InvoiceLineT& line, int64_t amount_minor,
+                                                   bool from_credit) {
+  auto allocation = std::make_unique<view::AllocationT>();
+  allocation->event_id = line.event_id;
+  allocation->reference_id = line.reference_id;
+  allocation->amount_minor = amount_minor;
+  allocation->time_us = line.time_us;
+  allocation->from_credit = from_credit;
+  return allocation;
+}
+
 }  // namespace
 
 std::string format_invoice_number(std::string_view format, int32_t from_day, std::string_view operator_id,
@@ -326,12 +338,7 @@ void InvoiceBook::allocate(int64_t amount_minor, const view::InvoiceLineT& line,
     const int64_t applied = std::min(remaining, amount_minor);
     if (applied > 0) {
       bill->settled_minor += applied;
-      auto allocation = std::make_unique<view::AllocationT>();
-      allocation->event_id = line.event_id;
-      allocation->reference_id = line.reference_id;
-      allocation->amount_minor = applied;
-      allocation->time_us = line.time_us;
-      allocation->from_credit = from_credit;
+      auto allocation = allocation_from(line, applied, from_credit);
       count_collected(*bill, *allocation);
       bill->allocations.push_back(std::move(allocation));
       save_invoice(*bill);
@@ -343,13 +350,7 @@ void InvoiceBook::allocate(int64_t amount_minor, const view::InvoiceLineT& line,
   if (amount_minor == 0) return;
   // Kept for the next bill, with where it came from, so that bill's payments show it.
   billing_.unallocated_credit_minor += amount_minor;
-  auto source = std::make_unique<view::AllocationT>();
-  source->event_id = line.event_id;
-  source->reference_id = line.reference_id;
-  source->amount_minor = amount_minor;
-  source->time_us = line.time_us;
-  source->from_credit = from_credit;
-  billing_.unallocated_sources.push_back(std::move(source));
+  billing_.unallocated_sources.push_back(allocation_from(line, amount_minor, from_credit));
 }
 
 }  // namespace ledger

@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "engine/fault_point.h"
 #include "engine/key_encoding.h"
 #include "engine/meta_keys.h"
 #include "engine/partitioner.h"
@@ -97,8 +98,10 @@ Status EmbeddedLog::append(std::span<const AppendRequest> requests, std::vector<
       ++next[partition];
     }
   }
+  if (Status fault = fault_point("log.append.before_write"); !fault) return fault;
   if (Status written = store_.write(batch, /*sync=*/true); !written) return written;
   next_offsets_ = std::move(next);
+  if (Status fault = fault_point("log.append.after_write"); !fault) return fault;
   return Status::ok();
 }
 

@@ -7,6 +7,7 @@
 
 #include "engine/event_codec.h"
 #include "engine/event_validation.h"
+#include "engine/fault_point.h"
 #include "engine/key_encoding.h"
 #include "engine/meta_keys.h"
 
@@ -84,6 +85,19 @@ Result<ProjectionStats> Projector::catch_up() {
   return total;
 }
 
+Status Projector::project(uint32_t partition, const LogBatch& batch, ProjectionStats& stats) {
+  if (batch.empty()) return Status::ok();
+  auto stored = stored_offset(partition);
+  if (!stored) return stored.status();
+  if (batch.offset(0) != *stored) {
+    return Status::invalid_argument("project: partition " + std::to_string(partition) +
+                                    " resumes at offset " + std::to_string(*stored) + ", not " +
+                                    std::to_string(batch.offset(0)));
+  }
+  ViewState state(store_);
+  return project_batch(partition, batch, state, stats);
+}
+
 Status Projector::project_partition(uint32_t partition, uint64_t end_offset, ProjectionStats& stats) {
   auto offset = stored_offset(partition);
   if (!offset) return offset.status();
@@ -118,7 +132,9 @@ Status Projector::project_batch(uint32_t partition, const LogBatch& batch, ViewS
   std::string next_offset;
   put_u64_be(next_offset, batch.offset(batch.size() - 1) + 1);
   write_batch.Put(store_.meta(), meta_keys::offset(partition), next_offset);
+  if (Status fault = fault_point("projector.before_write_batch"); !fault) return fault;
   if (Status written = store_.write(write_batch, options_.sync); !written) return written;
+  if (Status fault = fault_point("projector.after_write_batch"); !fault) return fault;
   ++stats.batches;
   return Status::ok();
 }

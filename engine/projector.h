@@ -47,6 +47,9 @@ class Projector {
 
   //! Projects every partition up to the log's end as of this call, then returns.
   Result<ProjectionStats> catch_up();
+  //! Projects one batch of `partition` read by the caller (a Kafka consumer, say) and commits
+  //! it. The batch must start at stored_offset(partition).
+  Status project(uint32_t partition, const LogBatch& batch, ProjectionStats& stats);
   //! The next offset `partition` will project (0 for a new store).
   Result<uint64_t> stored_offset(uint32_t partition) const;
 

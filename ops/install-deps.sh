@@ -8,7 +8,11 @@ packages=(
   librocksdb-dev librdkafka-dev libflatbuffers-dev flatbuffers-compiler
   libspdlog-dev libfmt-dev catch2 libcli11-dev nlohmann-json3-dev libxxhash-dev
   kcat python3 libxlsxwriter-dev python3-openpyxl
+  libcpp-httplib-dev chromium clang libclang-rt-14-dev
 )
+# Node.js and npm run the browser tests (Playwright drives Debian's chromium); a machine that
+# already has them from elsewhere keeps its own.
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 missing=()
 for package in "${packages[@]}"; do

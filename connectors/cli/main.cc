@@ -8,6 +8,8 @@
 #include <iostream>
 
 #include "connectors/cli/cli_context.h"
+#include "connectors/http/serve_command.h"
+#include "connectors/kafka/kafka_commands.h"
 
 int main(int argc, char** argv) {
   ledger::CliContext context;
@@ -31,6 +33,8 @@ int main(int argc, char** argv) {
   ledger::add_demo_command(app, context);
   ledger::add_invoice_commands(app, context);
   ledger::add_report_command(app, context);
+  ledger::add_serve_command(app, context);
+  ledger::add_kafka_commands(app, context);
 
   try {
     app.parse(argc, argv);

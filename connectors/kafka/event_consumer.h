@@ -1,0 +1,72 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "connectors/kafka/kafka_config.h"
+#include "connectors/kafka/kafka_log.h"
+#include "connectors/kafka/kafka_outbox.h"
+#include "engine/projector.h"
+
+namespace ledger {
+
+struct ConsumeOptions {
+  //! Stop once every assigned partition is projected and published up to its end.
+  bool until_end = false;
+  //! Records projected together in one WriteBatch, per partition.
+  size_t batch_events_max = 4096;
+  //! How long one poll waits for a record before the pending batches are committed.
+  int poll_ms = 200;
+};
+
+struct ConsumeReport {
+  ProjectionStats stats;
+  uint64_t dead_letters = 0;
+  uint64_t notifications = 0;
+};
+
+//! Projects the events topic into the store as a member of a consumer group.
+//!
+//! The store is the source of truth for progress: an assigned partition is read from the
+//! offset the store says it projected up to (Projector::stored_offset), never from the group's
+//! committed offset, which is written only for monitoring (lag). When the group takes a
+//! partition away, the rebalance callback first projects and publishes what was read of it.
+//! After each committed batch the outbox publishes the batch's dead letters and notifications.
+class EventConsumer {
+ public:
+  EventConsumer(const KafkaSettings& settings, KafkaLog& log, Projector& projector, KafkaOutbox& outbox)
+      : settings_(settings), log_(log), projector_(projector), outbox_(outbox) {}
+
+  //! Runs until `stop` is set (or, with until_end, until caught up), or an error.
+  Result<ConsumeReport> run(const ConsumeOptions& options, const std::atomic<bool>& stop);
+
+ private:
+  static void on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t event,
+                           rd_kafka_topic_partition_list_t* list, void* opaque);
+  Status assign(rd_kafka_topic_partition_list_t* list);
+  Status revoke(rd_kafka_topic_partition_list_t* list);
+  Status take(const rd_kafka_message_t& message);
+  Status flush(uint32_t partition);
+  Status flush_all();
+  Result<bool> caught_up();
+  Result<std::string> raw_record(uint32_t partition, uint64_t offset);
+  void commit_position(uint32_t partition, uint64_t next_offset);
+  Status loop(const ConsumeOptions& options, const std::atomic<bool>& stop);
+
+  KafkaSettings settings_;
+  KafkaLog& log_;
+  Projector& projector_;
+  KafkaOutbox& outbox_;
+  KafkaHandle handle_;
+  std::set<uint32_t> assigned_;
+  std::set<uint32_t> at_end_;  //!< partitions whose last fetch event was "end of partition"
+  std::map<uint32_t, std::vector<RawRecord>> pending_;
+  size_t pending_count_ = 0;
+  Status callback_failure_;  //!< an error inside the rebalance callback, reported by run()
+  ProjectionStats stats_;
+};
+
+}  // namespace ledger

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ledger::test {
+
+//! A billing month as JSON lines: two operators (broadcast), accounts in two currencies, charges,
+//! calls, a prepaid account suspended and re-enabled, payments, a billing run (broadcast) and
+//! events the views reject (unknown account, currency mismatch, an id reused with another
+//! payload).
+std::vector<std::string> kafka_scenario_lines();
+
+//! The lines joined with newlines.
+std::string join_lines(const std::vector<std::string>& lines);
+
+}  // namespace ledger::test

@@ -1,5 +1,7 @@
 #include "engine/event_validation.h"
 
+#include <flatbuffers/util.h>
+
 #include <string>
 #include <string_view>
 
@@ -19,8 +21,20 @@ std::string_view view_of(const flatbuffers::String* text) {
   return text ? std::string_view(text->c_str(), text->size()) : std::string_view();
 }
 
+//! Whether `value` is well-formed UTF-8 (no overlong forms, no surrogates), by the same rule as
+//! the FlatBuffers JSON parser and printer, so that every accepted event renders as JSON.
+bool is_valid_utf8(std::string_view value) {
+  const char* at = value.data();
+  const char* end = value.data() + value.size();
+  while (at < end) {
+    if (flatbuffers::FromUTF8(&at) < 0 || at > end) return false;
+  }
+  return true;
+}
+
 //! A string field: at most `max_bytes`, at least one when `required`, never a NUL byte
-//! (keys use NUL as the terminator).
+//! (keys use NUL as the terminator), and valid UTF-8 (a binary event bypasses the JSON parser's
+//! check; an invalid string could not be shown as JSON).
 Status check_text(std::string_view field, const flatbuffers::String* text, size_t max_bytes, bool required) {
   std::string_view value = view_of(text);
   if (required && value.empty()) return field_error(field, "is required");
@@ -29,6 +43,7 @@ Status check_text(std::string_view field, const flatbuffers::String* text, size_
                                   std::to_string(max_bytes));
   }
   if (value.find('\0') != std::string_view::npos) return field_error(field, "contains a NUL byte");
+  if (!is_valid_utf8(value)) return field_error(field, "is not valid UTF-8");
   return Status::ok();
 }
 
@@ -153,6 +168,11 @@ Status check_money_line(std::string_view id_field, const flatbuffers::String* id
 
 Status check_body(const schema::Event& event) {
   using schema::Body;
+  // The verifier accepts a union whose type is set and whose table is absent; every case below
+  // reads the table.
+  if (event.body_type() != Body::NONE && !event.body()) {
+    return field_error("body", std::string("is missing for ") + body_type_name(event.body_type()));
+  }
   switch (event.body_type()) {
     case Body::NONE:
       return field_error("body_type", "is missing");

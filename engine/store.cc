@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <set>
 
 namespace ledger {
@@ -16,6 +18,27 @@ namespace {
 constexpr std::string_view kMeta = "meta";
 constexpr std::string_view kEvents = "events";
 constexpr std::string_view kDedup = "dedup";
+
+//! RocksDB's own log lines, to spdlog instead of a LOG file in the data folder. The LOG file
+//! shares the data's disk: when that disk fills, RocksDB 7.8's file logger asserts on its next
+//! line after a failed write (WritableFileWriter "Writer has previous error"), which aborts a
+//! process that should only report NoSpace.
+class SpdlogRocksdbLogger final : public rocksdb::Logger {
+ public:
+  SpdlogRocksdbLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap); }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL) {
+      spdlog::error("rocksdb: {}", line);
+    } else {
+      spdlog::warn("rocksdb: {}", line);
+    }
+  }
+};
 
 rocksdb::ColumnFamilyOptions column_family_options(const StoreOptions& options,
                                                    const std::shared_ptr<rocksdb::Cache>& cache) {
@@ -52,6 +75,7 @@ rocksdb::DBOptions db_options(const StoreOptions& options) {
   db.max_background_jobs = 2;
   db.bytes_per_sync = 1 << 20;
   db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db.info_log = std::make_shared<SpdlogRocksdbLogger>();
   db.keep_log_file_num = 4;
   return db;
 }

@@ -41,7 +41,16 @@ std::string_view text_of(const flatbuffers::String* text) {
 }  // namespace
 
 Projector::Projector(Log& log, Store& store, const ViewRegistry& views, ProjectorOptions options)
-    : log_(log), store_(store), views_(views), options_(options) {}
+    : log_(log), store_(store), views_(views), options_(options) {
+  for (uint32_t partition = 0; partition < log_.partition_count(); ++partition) {
+    partitions_.push_back(std::make_unique<PartitionState>());
+    partitions_.back()->state = std::make_unique<ViewState>(store_, options_.cached_rows_max);
+  }
+}
+
+Projector::PartitionState& Projector::partition_state(uint32_t partition) {
+  return *partitions_.at(partition);
+}
 
 Result<uint64_t> Projector::stored_offset(uint32_t partition) const {
   auto stored = store_.get(store_.meta(), meta_keys::offset(partition));
@@ -94,8 +103,9 @@ Status Projector::project(uint32_t partition, const LogBatch& batch, ProjectionS
                                     " resumes at offset " + std::to_string(*stored) + ", not " +
                                     std::to_string(batch.offset(0)));
   }
-  ViewState state(store_);
-  return project_batch(partition, batch, state, stats);
+  PartitionState& owned = partition_state(partition);
+  std::lock_guard lock(owned.mutex);
+  return project_batch(partition, batch, *owned.state, stats);
 }
 
 Status Projector::project_partition(uint32_t partition, uint64_t end_offset, ProjectionStats& stats) {
@@ -103,7 +113,9 @@ Status Projector::project_partition(uint32_t partition, uint64_t end_offset, Pro
   if (!offset) return offset.status();
   uint64_t next = *offset;
   LogBatch batch;
-  ViewState state(store_);
+  PartitionState& owned = partition_state(partition);
+  std::lock_guard lock(owned.mutex);
+  ViewState& state = *owned.state;
   while (next < end_offset) {
     size_t wanted = static_cast<size_t>(std::min<uint64_t>(options_.batch_events_max, end_offset - next));
     if (Status read = log_.read(partition, next, wanted, batch); !read) return read;
@@ -132,8 +144,15 @@ Status Projector::project_batch(uint32_t partition, const LogBatch& batch, ViewS
   std::string next_offset;
   put_u64_be(next_offset, batch.offset(batch.size() - 1) + 1);
   write_batch.Put(store_.meta(), meta_keys::offset(partition), next_offset);
-  if (Status fault = fault_point("projector.before_write_batch"); !fault) return fault;
-  if (Status written = store_.write(write_batch, options_.sync); !written) return written;
+  // A batch that did not reach the store leaves the cache ahead of it: drop the cache.
+  if (Status fault = fault_point("projector.before_write_batch"); !fault) {
+    state.clear();
+    return fault;
+  }
+  if (Status written = store_.write(write_batch, options_.sync); !written) {
+    state.clear();
+    return written;
+  }
   if (Status fault = fault_point("projector.after_write_batch"); !fault) return fault;
   ++stats.batches;
   return Status::ok();

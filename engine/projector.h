@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "engine/status.h"
 #include "engine/store.h"
 #include "engine/view.h"
+#include "engine/view_state.h"
 
 namespace ledger {
 
@@ -20,6 +22,9 @@ struct ProjectorOptions {
   //! Whether each projection batch is fsynced. Not needed for exactly-once: the offset and the
   //! rows are in one atomic WriteBatch and the log can be projected again from that offset.
   bool sync = false;
+  //! Rows each partition keeps decoded in memory between batches (its hot accounts); with the
+  //! partition count, this bounds the projector's memory whatever the length of the log.
+  size_t cached_rows_max = ViewState::kDefaultCachedRowsMax;
 };
 
 //! What a projection run did.
@@ -62,10 +67,18 @@ class Projector {
                         ViewState& state);
   void reject(const EventContext& context, const Rejection& rejection, ViewState& state);
 
+  //! One partition's cache of rows, used by one worker at a time.
+  struct PartitionState {
+    std::mutex mutex;
+    std::unique_ptr<ViewState> state;
+  };
+  PartitionState& partition_state(uint32_t partition);
+
   Log& log_;
   Store& store_;
   const ViewRegistry& views_;
   ProjectorOptions options_;
+  std::vector<std::unique_ptr<PartitionState>> partitions_;
 };
 
 }  // namespace ledger

@@ -58,11 +58,15 @@ class Store {
   //! Reads one value; nullopt when absent.
   Result<std::optional<std::string>> get(ColumnFamily cf, std::string_view key,
                                          const rocksdb::Snapshot* snapshot = nullptr) const;
+  //! Closes without flushing the memtables, leaving the recent writes in the WAL only, as a
+  //! crash does; for tests of WAL recovery. A clean close flushes by default.
+  void keep_wal_at_close() { flush_at_close_ = false; }
 
  private:
   Store() = default;
 
   std::string dir_;
+  bool flush_at_close_ = true;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::map<std::string, ColumnFamily, std::less<>> by_name_;

@@ -2,16 +2,29 @@
 
 #include <rocksdb/iterator.h>
 
-#include <memory>
+#include <algorithm>
+
+#include "engine/key_encoding.h"
 
 namespace ledger {
 
+std::string_view ViewState::full_key(ColumnFamily cf, std::string_view key) {
+  scratch_.clear();
+  put_u32_be(scratch_, cf->GetID());
+  scratch_.append(key);
+  return scratch_;
+}
+
 ViewState::Row* ViewState::load(ColumnFamily cf, std::string_view key) {
-  Key full(cf->GetID(), std::string(key));
+  std::string_view full = full_key(cf, key);
   auto found = rows_.find(full);
-  if (found != rows_.end()) return &found->second;
-  families_.emplace(cf->GetID(), cf);
+  if (found != rows_.end()) {
+    if (found->second.reads < 2) ++found->second.reads;
+    return &found->second;
+  }
   Row row;
+  row.reads = 1;
+  row.cf = cf;
   if (status_) {
     auto stored = store_.get(cf, key);
     if (stored) {
@@ -20,7 +33,7 @@ ViewState::Row* ViewState::load(ColumnFamily cf, std::string_view key) {
       status_ = stored.status();
     }
   }
-  return &rows_.emplace(std::move(full), std::move(row)).first->second;
+  return &rows_.emplace(std::string(full_key(cf, key)), std::move(row)).first->second;
 }
 
 std::optional<std::string_view> ViewState::get(ColumnFamily cf, std::string_view key) {
@@ -29,39 +42,43 @@ std::optional<std::string_view> ViewState::get(ColumnFamily cf, std::string_view
   return std::string_view(*row->value);
 }
 
-void ViewState::remember(const Key& key) {
-  auto found = rows_.find(key);
-  undo_.push_back({key, found == rows_.end() ? std::nullopt : std::optional<Row>(found->second)});
+ViewState::Row& ViewState::write(ColumnFamily cf, std::string_view key) {
+  std::string_view full = full_key(cf, key);
+  auto found = rows_.find(full);
+  if (found == rows_.end()) {
+    undo_.push_back({std::string(full), std::nullopt});
+    Row fresh;
+    fresh.cf = cf;
+    found = rows_.emplace(std::string(full), std::move(fresh)).first;
+  } else {
+    undo_.push_back({std::string(full), found->second});
+  }
+  Row& row = found->second;
+  if (row.decoded) retired_.push_back(std::move(row.decoded));
+  row.decoded.reset();
+  row.decoded_type = nullptr;
+  if (!row.dirty) dirty_.push_back(&*found);
+  row.dirty = true;
+  return row;
 }
 
 void ViewState::put(ColumnFamily cf, std::string_view key, std::string_view value) {
-  Key full(cf->GetID(), std::string(key));
-  remember(full);
-  families_.emplace(cf->GetID(), cf);
-  Row& row = rows_[full];
-  row.value = std::string(value);
-  row.dirty = true;
+  write(cf, key).value = std::string(value);
 }
 
 void ViewState::erase(ColumnFamily cf, std::string_view key) {
-  Key full(cf->GetID(), std::string(key));
-  remember(full);
-  families_.emplace(cf->GetID(), cf);
-  Row& row = rows_[full];
-  row.value.reset();
-  row.dirty = true;
+  write(cf, key).value.reset();
 }
 
 void ViewState::scan(ColumnFamily cf, std::string_view prefix,
                      const std::function<bool(std::string_view, std::string_view)>& visit) {
-  // This batch's rows under the prefix, copied first: the visitor may write to the map.
+  // This batch's rows under the prefix, copied and sorted first: the visitor may write rows.
+  const std::string full_prefix(full_key(cf, prefix));
   std::vector<std::pair<std::string, std::optional<std::string>>> held;
-  for (auto it = rows_.lower_bound(Key(cf->GetID(), std::string(prefix)));
-       it != rows_.end() && it->first.first == cf->GetID() &&
-       std::string_view(it->first.second).starts_with(prefix);
-       ++it) {
-    held.emplace_back(it->first.second, it->second.value);
+  for (const auto& [key, row] : rows_) {
+    if (key.starts_with(full_prefix)) held.emplace_back(key.substr(4), row.value);
   }
+  std::sort(held.begin(), held.end());
   rocksdb::ReadOptions options;
   options.verify_checksums = true;
   std::unique_ptr<rocksdb::Iterator> stored(store_.db()->NewIterator(options, cf));
@@ -88,8 +105,7 @@ void ViewState::scan(ColumnFamily cf, std::string_view prefix,
 }
 
 void ViewState::merge(ColumnFamily cf, std::string_view key, std::string_view operand) {
-  families_.emplace(cf->GetID(), cf);
-  merges_.push_back({cf->GetID(), std::string(key), std::string(operand)});
+  merges_.push_back({cf, std::string(key), std::string(operand)});
 }
 
 void ViewState::rollback_event() {
@@ -102,30 +118,50 @@ void ViewState::rollback_event() {
     }
   }
   undo_.clear();
+  // The rows this event dirtied first are listed from dirty_at_begin_ on, and are now clean or
+  // gone; every row still dirty was dirty before the event, and is listed before.
+  dirty_.resize(dirty_at_begin_);
 }
 
 void ViewState::flush_into(rocksdb::WriteBatch& batch) {
-  for (const auto& [key, row] : rows_) {
-    if (!row.dirty) continue;
-    ColumnFamily cf = families_.at(key.first);
+  // In key order (column family, then key): the same batch bytes for the same log.
+  std::sort(dirty_.begin(), dirty_.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (auto* entry : dirty_) {
+    const std::string_view key = std::string_view(entry->first).substr(4);
+    Row& row = entry->second;
     if (row.value) {
-      batch.Put(cf, key.second, *row.value);
+      batch.Put(row.cf, key, *row.value);
     } else {
-      batch.Delete(cf, key.second);
+      batch.Delete(row.cf, key);
     }
+    row.dirty = false;
   }
-  for (const auto& merge : merges_) batch.Merge(families_.at(merge.cf_id), merge.key, merge.operand);
-  rows_.clear();
-  undo_.clear();
+  for (const auto& merge : merges_) batch.Merge(merge.cf, merge.key, merge.operand);
+  dirty_.clear();
   merges_.clear();
+  undo_.clear();
+  retired_.clear();
   merges_at_begin_ = 0;
+  dirty_at_begin_ = 0;
+  evict();
+}
+
+void ViewState::evict() {
+  // Kept as a clean cache for the partition's next batch, up to the bound.
+  if (rows_.size() <= cached_rows_max_) return;
+  std::erase_if(rows_, [](const auto& entry) { return entry.second.reads < 2; });
+  if (rows_.size() > cached_rows_max_ / 2) rows_.clear();
+  for (auto& [key, row] : rows_) row.reads = 1;
 }
 
 void ViewState::clear() {
   rows_.clear();
+  dirty_.clear();
   undo_.clear();
+  retired_.clear();
   merges_.clear();
   merges_at_begin_ = 0;
+  dirty_at_begin_ = 0;
   status_ = Status::ok();
 }
 

@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <typeinfo>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -16,20 +18,38 @@
 
 namespace ledger {
 
-//! The in-memory state of one projection batch: every row the batch read or wrote, over the
-//! store. Views read their own writes; a rejected event's writes are undone; at the end the
-//! written rows go into the batch's single WriteBatch.
+//! The in-memory state of one partition's projection: every row its batches read or wrote, over
+//! the store. Views read their own writes; a rejected event's writes are undone; at the end of a
+//! batch the written rows go into the batch's single WriteBatch.
+//!
+//! Rows stay cached after a flush, so the next batch of the same partition finds its hot
+//! accounts without a store read, up to `cached_rows_max` rows; past that, a flush drops the
+//! rows read at most once (new event ids, new lines), and everything if that is not enough. Only the
+//! partition's own projector writes its rows, which keeps the cache true. Decoded forms of rows (decoded())
+//! are cached beside the bytes.
 //!
 //! A read error (a checksum mismatch, say) is sticky: get() answers nullopt from then on and
-//! status() tells the projector, which discards the whole batch.
+//! status() tells the projector, which discards the whole batch and the cache.
 class ViewState {
  public:
-  explicit ViewState(const Store& store) : store_(store) {}
+  static constexpr size_t kDefaultCachedRowsMax = 65536;
+
+  explicit ViewState(const Store& store, size_t cached_rows_max = kDefaultCachedRowsMax)
+      : store_(store), cached_rows_max_(cached_rows_max) {}
 
   //! The row at `key`: this batch's write if any, else the store's. The view is valid until
   //! the next put() or erase() of the same key.
   std::optional<std::string_view> get(ColumnFamily cf, std::string_view key);
+  //! The row at `key` decoded by `decode` (bytes -> std::optional<T>), computed once and kept
+  //! until the row changes; nullptr when the row is absent or `decode` refuses it. The pointer
+  //! stays valid until the end of the current event even if the row changes meanwhile.
+  template <typename T, typename Decode>
+  const T* decoded(ColumnFamily cf, std::string_view key, Decode&& decode);
   void put(ColumnFamily cf, std::string_view key, std::string_view value);
+  //! put() of `bytes`, with `value` as its decoded form, so that the next decoded<T>() of the
+  //! row does not decode it again.
+  template <typename T>
+  void put_decoded(ColumnFamily cf, std::string_view key, std::string_view bytes, T value);
   void erase(ColumnFamily cf, std::string_view key);
   //! Adds a counters operand (engine/counters_merge.h) to `key`. Write-only: get() does not
   //! see pending merges, so counter rows are for queries, never read back by a view.
@@ -44,40 +64,60 @@ class ViewState {
   //! Marks the start of one event's writes.
   void begin_event() {
     undo_.clear();
+    retired_.clear();
     merges_at_begin_ = merges_.size();
+    dirty_at_begin_ = dirty_.size();
   }
   //! Undoes every write since begin_event().
   void rollback_event();
 
-  //! Moves every written row into `batch`, in key order, and forgets the batch's rows.
+  //! Moves every written row into `batch` and keeps the rows as a clean cache.
   void flush_into(rocksdb::WriteBatch& batch);
-  //! Forgets everything (after a failed batch).
+  //! Forgets everything, the cache included (after a failed batch).
   void clear();
 
   const Status& status() const { return status_; }
-  //! Rows held (read or written).
+  //! Rows held (read, written or cached).
   size_t size() const { return rows_.size(); }
 
  private:
-  using Key = std::pair<uint32_t, std::string>;
   struct Row {
+    ColumnFamily cf = nullptr;
     std::optional<std::string> value;
     bool dirty = false;
+    uint8_t reads = 0;  //!< get()s while held, up to 2: a row read once is not worth keeping
+    std::shared_ptr<const void> decoded;  //!< `value` decoded, of type *decoded_type
+    const std::type_info* decoded_type = nullptr;
   };
   struct Undo {
-    Key key;
+    std::string key;
     std::optional<Row> previous;  //!< nullopt: the row was not held before
   };
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const noexcept { return std::hash<std::string_view>{}(key); }
+  };
+  using Rows = std::unordered_map<std::string, Row, KeyHash, std::equal_to<>>;
 
+  //! cf id (4 bytes, big-endian) then the key: one flat string per row.
+  std::string_view full_key(ColumnFamily cf, std::string_view key);
   Row* load(ColumnFamily cf, std::string_view key);
-  void remember(const Key& key);
+  Row& write(ColumnFamily cf, std::string_view key);
+  //! Drops cold rows when the cache is over its bound (only between batches: no row is dirty).
+  void evict();
 
   const Store& store_;
-  std::map<Key, Row> rows_;
-  std::map<uint32_t, ColumnFamily> families_;
+  size_t cached_rows_max_;
+  Rows rows_;
+  //! Rows written since the last flush, in first-write order (element pointers of an
+  //! unordered_map survive rehashing).
+  std::vector<Rows::value_type*> dirty_;
+  size_t dirty_at_begin_ = 0;
+  std::string scratch_;  //!< full_key()'s buffer
   std::vector<Undo> undo_;
+  std::vector<std::shared_ptr<const void>> retired_;  //!< decoded rows replaced during this event
   struct Merge {
-    uint32_t cf_id;
+    ColumnFamily cf;
     std::string key;
     std::string operand;
   };
@@ -85,5 +125,27 @@ class ViewState {
   size_t merges_at_begin_ = 0;
   Status status_;
 };
+
+template <typename T, typename Decode>
+const T* ViewState::decoded(ColumnFamily cf, std::string_view key, Decode&& decode) {
+  Row* row = load(cf, key);
+  if (!status_ || !row->value) return nullptr;
+  if (row->decoded && row->decoded_type == &typeid(T)) return static_cast<const T*>(row->decoded.get());
+  std::optional<T> value = decode(std::string_view(*row->value));
+  if (!value) return nullptr;
+  auto holder = std::make_shared<const T>(std::move(*value));
+  if (row->decoded) retired_.push_back(std::move(row->decoded));
+  row->decoded = holder;
+  row->decoded_type = &typeid(T);
+  return holder.get();
+}
+
+template <typename T>
+void ViewState::put_decoded(ColumnFamily cf, std::string_view key, std::string_view bytes, T value) {
+  Row& row = write(cf, key);
+  row.value = std::string(bytes);
+  row.decoded = std::make_shared<const T>(std::move(value));
+  row.decoded_type = &typeid(T);
+}
 
 }  // namespace ledger

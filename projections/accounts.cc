@@ -6,9 +6,8 @@
 
 namespace ledger {
 
-std::optional<view::AccountRowT> find_account(ViewState& state, ColumnFamily accounts,
-                                              std::string_view account) {
-  return unpack_row<view::AccountRow>(state.get(accounts, account));
+const view::AccountRowT* find_account(ViewState& state, ColumnFamily accounts, std::string_view account) {
+  return cached_row<view::AccountRow>(state, accounts, account);
 }
 
 std::string_view event_currency(const schema::Event& event) {
@@ -50,7 +49,8 @@ Verdict AccountsView::apply(const EventContext& context, ViewState& state) {
     return Rejection{"unknown_account",
                      "account: '" + std::string(text_of(event.account())) + "' was never opened"};
   }
-  return check_account_event(context, *account, state);
+  view::AccountRowT changed = *account;
+  return check_account_event(context, changed, state);
 }
 
 Verdict AccountsView::open_account(const EventContext& context, ViewState& state) {

@@ -30,9 +30,9 @@ class AccountsView final : public View {
   ColumnFamily operators_ = nullptr;
 };
 
-//! The account's row, or nullopt.
-std::optional<view::AccountRowT> find_account(ViewState& state, ColumnFamily accounts,
-                                              std::string_view account);
+//! The account's row, decoded once per change and cached by `state`, or nullptr. Valid until
+//! the end of the current event.
+const view::AccountRowT* find_account(ViewState& state, ColumnFamily accounts, std::string_view account);
 
 //! The `currency` field of a money-carrying body, or empty when the body has none.
 std::string_view event_currency(const schema::Event& event);

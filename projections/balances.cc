@@ -98,7 +98,8 @@ Verdict BalancesView::apply(const EventContext& context, ViewState& state) {
     return std::nullopt;
   }
   std::string_view account_id = text_of(event.account());
-  auto balance = unpack_row<view::BalanceRow>(state.get(cf_, account_id));
+  std::optional<view::BalanceRowT> balance;
+  if (const auto* cached = cached_row<view::BalanceRow>(state, cf_, account_id)) balance = *cached;
   if (!balance) balance.emplace();
   Verdict verdict;
   auto posting = posting_of(context, state, verdict);
@@ -117,7 +118,7 @@ Verdict BalancesView::apply(const EventContext& context, ViewState& state) {
   balance->last_offset = context.offset;
   auto account = find_account(state, accounts_, account_id);
   update_suspension(context, account->credit_limit_minor, *balance, state);
-  state.put(cf_, account_id, encode_row(*balance));
+  put_row(state, cf_, account_id, std::move(*balance));
   return std::nullopt;
 }
 

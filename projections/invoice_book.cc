@@ -92,23 +92,25 @@ InvoiceBook::InvoiceBook(const InvoiceFamilies& families, ViewState& state, cons
     : families_(families), state_(state), context_(context), account_(account) {}
 
 bool InvoiceBook::load() {
-  auto row = unpack_row<view::BillingStateRow>(
-      state_.get(families_.billing_state, billing_state_key(context_.partition, account_)));
+  const auto* row = cached_row<view::BillingStateRow>(state_, families_.billing_state,
+                                                      billing_state_key(context_.partition, account_));
   if (!row) return false;
-  billing_ = std::move(*row);
+  billing_ = *row;
   return true;
 }
 
 void InvoiceBook::save_billing() {
-  state_.put(families_.billing_state, billing_state_key(context_.partition, account_), encode_row(billing_));
+  put_row(state_, families_.billing_state, billing_state_key(context_.partition, account_), billing_);
 }
 
 std::optional<view::InvoiceRowT> InvoiceBook::invoice(int32_t from_day) {
-  return unpack_row<view::InvoiceRow>(state_.get(families_.invoices, invoice_key(account_, from_day)));
+  const auto* row = cached_row<view::InvoiceRow>(state_, families_.invoices, invoice_key(account_, from_day));
+  if (!row) return std::nullopt;
+  return *row;
 }
 
 void InvoiceBook::save_invoice(const view::InvoiceRowT& invoice) {
-  state_.put(families_.invoices, invoice_key(account_, invoice.from_day), encode_row(invoice));
+  put_row(state_, families_.invoices, invoice_key(account_, invoice.from_day), invoice);
 }
 
 view::InvoiceRowT InvoiceBook::new_preview(int32_t from_day, int32_t to_day) {
@@ -138,8 +140,8 @@ void InvoiceBook::start(const view::AccountRowT& account, int32_t first_day) {
 Result<view::InvoiceRowT> InvoiceBook::preview_for_day(int32_t day, bool& late) {
   late = false;
   for (int32_t from : billing_.open_from_days) {
-    auto open = invoice(from);
-    if (open && Period{open->from_day, open->to_day}.contains(day)) return std::move(*open);
+    const auto* open = cached_row<view::InvoiceRow>(state_, families_.invoices, invoice_key(account_, from));
+    if (open && Period{open->from_day, open->to_day}.contains(day)) return view::InvoiceRowT(*open);
   }
   auto newest = invoice(billing_.open_from_days.back());
   for (int opened = 0; day > newest->to_day; ++opened) {
@@ -164,7 +166,7 @@ Result<view::InvoiceRowT> InvoiceBook::preview_for_day(int32_t day, bool& late) 
 }
 
 void InvoiceBook::add_line(view::InvoiceRowT& invoice, view::InvoiceLineT& line) {
-  auto balance = unpack_row<view::BalanceRow>(state_.get(families_.balances, account_));
+  const auto* balance = cached_row<view::BalanceRow>(state_, families_.balances, account_);
   line.running_balance_minor = balance ? balance->balance_minor : 0;
   append_line(invoice, line);
 }

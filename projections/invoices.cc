@@ -109,17 +109,20 @@ Verdict InvoicesView::add_line(const EventContext& context, ViewState& state) {
   if (!line) return std::nullopt;
   InvoiceBook book(families_, state, context, account_id);
   if (!book.load()) return std::nullopt;
+  const size_t open_before = book.billing().open_from_days.size();
   bool late = false;
   auto preview = book.preview_for_day(day_of_time_us(event.time_us()), late);
   if (!preview) return Rejection{"period_out_of_range", preview.status().message()};
   line->late = late;
   book.add_line(*preview, *line);
-  if (line->kind == view::LineKind::Payment || line->kind == view::LineKind::Refill) {
+  const bool received = line->kind == view::LineKind::Payment || line->kind == view::LineKind::Refill;
+  if (received) {
     add_to_summary(state, families_.summary, account->operator_, account->currency,
                    day_of_time_us(event.time_us()), kReceived, -line->amount_minor);
     book.allocate(-line->amount_minor, *line, /*from_credit=*/false);
   }
-  book.save_billing();
+  // Only new periods and money received change the billing state; most lines leave it alone.
+  if (received || book.billing().open_from_days.size() != open_before) book.save_billing();
   return std::nullopt;
 }
 
@@ -159,7 +162,7 @@ Verdict InvoicesView::run_billing(const EventContext& context, ViewState& state)
                        run.run_number(),
                        run.as_of_day(),
                        manual};
-  std::map<std::string, std::optional<view::OperatorRowT>, std::less<>> operators;
+  std::map<std::string, const view::OperatorRowT*, std::less<>> operators;
   uint32_t closed = 0;
   std::string prefix;
   put_u32_be(prefix, context.partition);

@@ -13,9 +13,9 @@ std::string operator_key(uint32_t partition, std::string_view operator_id) {
   return key;
 }
 
-std::optional<view::OperatorRowT> find_operator(ViewState& state, ColumnFamily operators, uint32_t partition,
-                                                std::string_view operator_id) {
-  return unpack_row<view::OperatorRow>(state.get(operators, operator_key(partition, operator_id)));
+const view::OperatorRowT* find_operator(ViewState& state, ColumnFamily operators, uint32_t partition,
+                                        std::string_view operator_id) {
+  return cached_row<view::OperatorRow>(state, operators, operator_key(partition, operator_id));
 }
 
 Verdict OperatorsView::apply(const EventContext& context, ViewState& state) {

@@ -27,8 +27,9 @@ class OperatorsView final : public View {
 
 std::string operator_key(uint32_t partition, std::string_view operator_id);
 
-//! The operator as `partition` knows it, or nullopt.
-std::optional<view::OperatorRowT> find_operator(ViewState& state, ColumnFamily operators, uint32_t partition,
-                                                std::string_view operator_id);
+//! The operator as `partition` knows it, decoded once per change and cached by `state`, or
+//! nullptr. Valid until the end of the current event.
+const view::OperatorRowT* find_operator(ViewState& state, ColumnFamily operators, uint32_t partition,
+                                        std::string_view operator_id);
 
 }  // namespace ledger

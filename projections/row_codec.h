@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/view_state.h"
 #include "schemas/views_generated.h"
 
 namespace ledger {
@@ -36,9 +37,26 @@ std::optional<typename Row::NativeTableType> unpack_row(std::optional<std::strin
 //! A native (object API) row packed into bytes.
 template <typename NativeRow>
 std::string encode_row(const NativeRow& row) {
-  flatbuffers::FlatBufferBuilder builder(256);
+  // One builder per thread, cleared for each row: its buffer is allocated once. Clear() resets
+  // every state, so the bytes are the same as a new builder's.
+  thread_local flatbuffers::FlatBufferBuilder builder(1024);
+  builder.Clear();
   builder.Finish(NativeRow::TableType::Pack(builder, &row));
   return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
+}
+
+//! The row at `key` unpacked, cached by `state` until it changes; nullptr when absent or refused.
+template <typename Row>
+const typename Row::NativeTableType* cached_row(ViewState& state, ColumnFamily cf, std::string_view key) {
+  return state.decoded<typename Row::NativeTableType>(
+      cf, key, [](std::string_view bytes) { return unpack_row<Row>(bytes); });
+}
+
+//! Writes `row` at `key`, keeping its unpacked form for the next cached_row().
+template <typename NativeRow>
+void put_row(ViewState& state, ColumnFamily cf, std::string_view key, NativeRow row) {
+  const std::string bytes = encode_row(row);
+  state.put_decoded(cf, key, bytes, std::move(row));
 }
 
 inline std::string_view text_of(const flatbuffers::String* text) {

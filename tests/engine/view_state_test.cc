@@ -200,7 +200,7 @@ TEST_CASE("ViewState flush_into writes only dirty rows, in key order", "[view_st
 
   rocksdb::WriteBatch batch;
   state.flush_into(batch);
-  REQUIRE(state.size() == 0);
+  REQUIRE(state.size() == 6);  // every row read or written stays, as a clean cache
   BatchContents contents;
   REQUIRE(batch.Iterate(&contents).ok());
   const uint32_t rows_id = f.rows->GetID();
@@ -288,4 +288,84 @@ TEST_CASE("the counters merge operator refuses to wrap around", "[view_state][me
   rocksdb::Slice small_slice(small);
   REQUIRE(merge.Merge("k", &small_slice, operand, &result, nullptr));
   CHECK(ledger::decode_counters(result, 1) == std::vector<int64_t>{42});
+}
+
+TEST_CASE("ViewState keeps flushed rows as a cache for the next batch", "[view_state][cache]") {
+  Fixture f;
+  ViewState state(*f.store);
+  state.begin_event();
+  state.put(f.rows, "hot", "h1");
+  rocksdb::WriteBatch batch;
+  state.flush_into(batch);
+  REQUIRE(batch.Count() == 1);
+  // The batch is not written, so only the cache can answer: the store has no such row.
+  REQUIRE(f.stored(f.rows, "hot") == std::nullopt);
+  state.begin_event();
+  CHECK(read(state, f.rows, "hot") == "h1");
+  rocksdb::WriteBatch second;
+  state.flush_into(second);
+  CHECK(second.Count() == 0);  // a cached row is clean: nothing to write again
+
+  SECTION("clear() drops the cache, as after a batch that failed to reach the store") {
+    state.clear();
+    CHECK(read(state, f.rows, "hot") == std::nullopt);
+  }
+}
+
+TEST_CASE("ViewState over its bound keeps the rows read more than once", "[view_state][cache]") {
+  Fixture f;
+  ViewState state(*f.store, /*cached_rows_max=*/3);
+  state.begin_event();
+  state.put(f.rows, "account", "a1");
+  REQUIRE(read(state, f.rows, "account") == "a1");
+  REQUIRE(read(state, f.rows, "account") == "a1");
+  for (const char* key : {"line-1", "line-2", "line-3"}) state.put(f.rows, key, "l");
+  rocksdb::WriteBatch batch;
+  state.flush_into(batch);
+  REQUIRE(batch.Count() == 4);
+  REQUIRE(state.size() == 1);  // the lines were written once and never read again
+  // Nothing was written to the store, so what answers is the cache or nothing.
+  CHECK(read(state, f.rows, "account") == "a1");
+  CHECK(read(state, f.rows, "line-1") == std::nullopt);
+}
+
+TEST_CASE("ViewState decodes a row once per change", "[view_state][cache]") {
+  Fixture f;
+  f.put_in_store(f.rows, "n", "41");
+  ViewState state(*f.store);
+  int decodes = 0;
+  auto decode = [&decodes](std::string_view bytes) -> std::optional<int> {
+    ++decodes;
+    return std::stoi(std::string(bytes));
+  };
+  state.begin_event();
+  const int* first = state.decoded<int>(f.rows, "n", decode);
+  REQUIRE(first != nullptr);
+  CHECK(*first == 41);
+  CHECK(*state.decoded<int>(f.rows, "n", decode) == 41);
+  CHECK(decodes == 1);
+
+  state.put(f.rows, "n", "42");
+  CHECK(*first == 41);  // the old decoded value lives until the end of the event
+  CHECK(*state.decoded<int>(f.rows, "n", decode) == 42);
+  CHECK(decodes == 2);
+
+  state.put_decoded(f.rows, "n", "43", 43);
+  CHECK(*state.decoded<int>(f.rows, "n", decode) == 43);
+  CHECK(decodes == 2);  // put_decoded handed over the decoded form
+
+  SECTION("a rollback restores the bytes and their decoded form together") {
+    state.begin_event();
+    state.put(f.rows, "n", "99");
+    state.rollback_event();
+    CHECK(read(state, f.rows, "n") == "43");
+    CHECK(*state.decoded<int>(f.rows, "n", decode) == 43);
+    CHECK(decodes == 2);
+  }
+  SECTION("an absent row or one the decoder refuses decodes to nullptr") {
+    CHECK(state.decoded<int>(f.rows, "absent", decode) == nullptr);
+    state.put(f.rows, "bad", "x");
+    CHECK(state.decoded<int>(f.rows, "bad", [](std::string_view) { return std::optional<int>(); }) ==
+          nullptr);
+  }
 }

@@ -5,6 +5,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -75,6 +76,8 @@ rocksdb::DBOptions db_options(const StoreOptions& options) {
   db.max_background_jobs = 2;
   db.bytes_per_sync = 1 << 20;
   db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(options.memtables_bytes_max);
+  db.max_total_wal_size = 2 * options.memtables_bytes_max;
   db.info_log = std::make_shared<SpdlogRocksdbLogger>();
   db.keep_log_file_num = 4;
   return db;
@@ -86,8 +89,9 @@ void log_options(const std::string& dir, const StoreOptions& options) {
       "track_and_verify_wals_in_manifest=true sync=per-append-batch "
       "bloom_bits_per_key=10 dedup_memtable_bloom=0.02 checksum=xxh3 compression=lz4 bottommost=zstd "
       "block_cache_bytes={} "
-      "write_buffer_bytes={} max_background_jobs=2",
-      dir, options.block_cache_bytes, options.write_buffer_bytes);
+      "write_buffer_bytes={} memtables_bytes_max={} max_total_wal_size={} max_background_jobs=2",
+      dir, options.block_cache_bytes, options.write_buffer_bytes, options.memtables_bytes_max,
+      2 * options.memtables_bytes_max);
 }
 
 }  // namespace

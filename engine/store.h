@@ -25,6 +25,9 @@ struct StoreOptions {
   std::vector<std::string> view_column_families;
   size_t block_cache_bytes = 64 << 20;
   size_t write_buffer_bytes = 64 << 20;
+  //! All memtables of all column families together; past it RocksDB flushes the largest. With
+  //! the block cache, this bounds the store's memory whatever the number of events.
+  size_t memtables_bytes_max = 256 << 20;
   bool log_options = true;
 };
 

@@ -32,7 +32,7 @@ namespace ledger {
 //! status() tells the projector, which discards the whole batch and the cache.
 class ViewState {
  public:
-  static constexpr size_t kDefaultCachedRowsMax = 65536;
+  static constexpr size_t kDefaultCachedRowsMax = 16384;
 
   explicit ViewState(const Store& store, size_t cached_rows_max = kDefaultCachedRowsMax)
       : store_(store), cached_rows_max_(cached_rows_max) {}

@@ -25,6 +25,13 @@ Status ReadSnapshot::scan(ColumnFamily cf, std::string_view prefix,
   rocksdb::ReadOptions options;
   options.snapshot = snapshot_;
   options.verify_checksums = true;
+  // The first key past every key with the prefix: the iterator stops there instead of reading
+  // on through deleted rows and later tables.
+  std::string upper(prefix);
+  while (!upper.empty() && static_cast<uint8_t>(upper.back()) == 0xff) upper.pop_back();
+  if (!upper.empty()) upper.back() = static_cast<char>(static_cast<uint8_t>(upper.back()) + 1);
+  rocksdb::Slice upper_slice(upper);
+  if (!upper.empty()) options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(options, cf));
   std::string aligned;
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {

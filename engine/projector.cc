@@ -116,7 +116,7 @@ Status Projector::project_partition(uint32_t partition, uint64_t end_offset, Pro
   PartitionState& owned = partition_state(partition);
   std::lock_guard lock(owned.mutex);
   ViewState& state = *owned.state;
-  while (next < end_offset) {
+  while (next < end_offset && !stop_requested_.load(std::memory_order_relaxed)) {
     size_t wanted = static_cast<size_t>(std::min<uint64_t>(options_.batch_events_max, end_offset - next));
     if (Status read = log_.read(partition, next, wanted, batch); !read) return read;
     if (batch.empty()) {

@@ -55,6 +55,9 @@ class Projector {
   //! Projects one batch of `partition` read by the caller (a Kafka consumer, say) and commits
   //! it. The batch must start at stored_offset(partition).
   Status project(uint32_t partition, const LogBatch& batch, ProjectionStats& stats);
+  //! Makes a running catch_up() return after the batches in flight, as if the log ended there
+  //! (each batch is committed whole); later calls return at once. Safe from any thread.
+  void request_stop() { stop_requested_.store(true, std::memory_order_relaxed); }
   //! The next offset `partition` will project (0 for a new store).
   Result<uint64_t> stored_offset(uint32_t partition) const;
 
@@ -79,6 +82,7 @@ class Projector {
   const ViewRegistry& views_;
   ProjectorOptions options_;
   std::vector<std::unique_ptr<PartitionState>> partitions_;
+  std::atomic<bool> stop_requested_{false};
 };
 
 }  // namespace ledger

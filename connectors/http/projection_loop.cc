@@ -38,6 +38,7 @@ void ProjectionLoop::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
+  engine_.projector().request_stop();  // a long catch-up ends after its current batch
   wake_.notify_all();
   progressed_.notify_all();
   if (thread_.joinable()) thread_.join();

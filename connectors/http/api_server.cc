@@ -66,6 +66,9 @@ ApiServer::ApiServer(Engine& engine, ServeOptions options)
     return new BoundedWorkQueue(options_.worker_threads, options_.queue_max);
   };
   server_.set_payload_max_length(options_.body_max_bytes);
+  // httplib writes the headers and the body apart; with Nagle on, the body waits for the
+  // client's delayed ACK (about 40 ms a response).
+  server_.set_tcp_nodelay(true);
   server_.set_read_timeout(std::chrono::seconds(30));
   server_.set_write_timeout(std::chrono::seconds(30));
   server_.set_error_handler([this](const httplib::Request& request, httplib::Response& response) {

@@ -96,11 +96,16 @@ Status EmbeddedLog::append(std::span<const AppendRequest> requests, std::vector<
       batch.Put(store_.events(), event_key(partition, next[partition]),
                 rocksdb::Slice(request.bytes.data(), request.bytes.size()));
       ++next[partition];
+      if (Status fault = fault_point("log.append.mid_batch"); !fault) return fault;
     }
   }
   if (Status fault = fault_point("log.append.before_write"); !fault) return fault;
   if (Status written = store_.write(batch, /*sync=*/true); !written) return written;
+  // The batch is durable from here on, whatever the caller hears: the end offsets follow it even
+  // when the point fails, so that a later append never writes over it.
+  Status before_visible = fault_point("log.append.before_visible");
   next_offsets_ = std::move(next);
+  if (!before_visible) return before_visible;
   if (Status fault = fault_point("log.append.after_write"); !fault) return fault;
   return Status::ok();
 }

@@ -11,8 +11,14 @@ namespace ledger {
 //! when LEDGER_FAULT_POINTS is defined (test builds); elsewhere every point is an empty inline
 //! that the optimiser removes.
 //!
-//! Points: "log.append.before_write", "log.append.after_write", "projector.before_write_batch",
-//! "projector.after_write_batch".
+//! Points, in commit order:
+//!  - "log.append.mid_batch": after each event's Put into the append's WriteBatch (so between
+//!    the partitions of a broadcast and between the events of a batch), nothing written yet;
+//!  - "log.append.before_write": the WriteBatch built, not written;
+//!  - "log.append.before_visible": the WriteBatch written and synced, the new end offsets not
+//!    yet visible to readers (an `error` still makes them visible: the events are in the store);
+//!  - "log.append.after_write": the end offsets visible, the caller not yet told;
+//!  - "projector.before_write_batch", "projector.after_write_batch": around a projection batch.
 //!
 //! A point is armed by the environment, read once at its first hit, so that a test can arm the
 //! `ledger` binary it spawns:
@@ -32,9 +38,9 @@ enum class FaultAction : uint8_t { kAbort, kError };
 inline constexpr int kFaultAbortExitCode = 134;
 
 //! The points this build has, in commit order.
-inline constexpr std::string_view kFaultPointNames[] = {"log.append.before_write", "log.append.after_write",
-                                                        "projector.before_write_batch",
-                                                        "projector.after_write_batch"};
+inline constexpr std::string_view kFaultPointNames[] = {
+    "log.append.mid_batch",   "log.append.before_write",      "log.append.before_visible",
+    "log.append.after_write", "projector.before_write_batch", "projector.after_write_batch"};
 
 Status fault_point(std::string_view name);
 

@@ -4,9 +4,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+
+#include "engine/partitioner.h"
 
 namespace ledger::test {
 
@@ -69,6 +73,66 @@ std::vector<KcatRecord> kcat_read(const DevBroker& broker, const std::string& to
   return records;
 }
 
+std::vector<uint64_t> record_ends(const std::vector<std::string>& lines) {
+  std::vector<uint64_t> ends(kPartitions, 0);
+  for (const auto& line : lines) {
+    const std::string account = nlohmann::json::parse(line)["account"];
+    if (!account.empty()) {
+      ++ends[partition_for(account, kPartitions)];
+      continue;
+    }
+    for (auto& end : ends) ++end;
+  }
+  return ends;
+}
+
+std::vector<uint64_t> logged_projected(const std::string& consumer_stderr) {
+  const std::string marker = "kafka: projected ledger.events/";
+  std::vector<uint64_t> offsets(kPartitions, 0);
+  std::istringstream lines(consumer_stderr);
+  for (std::string line; std::getline(lines, line);) {
+    const size_t at = line.find(marker);
+    if (at == std::string::npos) continue;
+    std::istringstream words(line.substr(at + marker.size()));
+    uint32_t partition = 0;
+    std::string up;
+    std::string to;
+    std::string offset_word;
+    uint64_t next = 0;
+    // "P up to offset N"; a line cut short by a kill does not parse and is skipped.
+    if (!(words >> partition >> up >> to >> offset_word >> next) || partition >= kPartitions) continue;
+    offsets[partition] = std::max(offsets[partition], next);
+  }
+  return offsets;
+}
+
+std::vector<uint64_t> stored_offsets(const std::string& data) {
+  auto result = run_ledger("--data " + quoted(data) + " --format json accounts --limit 1");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  std::vector<uint64_t> offsets(kPartitions, 0);
+  const auto reply = nlohmann::json::parse(result.out);
+  for (const auto& partition : reply["offsets"]) {
+    const auto p = partition["partition"].get<uint32_t>();
+    REQUIRE(p < kPartitions);
+    offsets[p] = partition["next_offset"].get<uint64_t>();
+  }
+  return offsets;
+}
+
+uint64_t total(const std::vector<uint64_t>& offsets) {
+  uint64_t sum = 0;
+  for (uint64_t offset : offsets) sum += offset;
+  return sum;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
 nlohmann::json view_json(const std::string& data, const std::string& command) {
   auto result = run_ledger("--data " + quoted(data) + " --format json " + command + " --limit 10000");
   INFO(result.err);
@@ -94,6 +158,10 @@ void check_published(const DevBroker& broker, const std::string& data) {
   auto notices = kcat_read(broker, "ledger.notifications", true);
   std::map<std::string, std::string> notice_by_key;
   for (const auto& notice : notices) {
+    // The key is the notification's deterministic id, in the body and a header too.
+    auto body = nlohmann::json::parse(notice.value);
+    CHECK(body["id"] == notice.key);
+    CHECK(header(notice, "ledger.notification_id") == body["notification_id"].get<std::string>());
     auto [it, fresh] = notice_by_key.emplace(notice.key, notice.value);
     if (!fresh) CHECK(it->second == notice.value);
   }

@@ -47,6 +47,19 @@ std::string header(const KcatRecord& record, const std::string& name);
 //! repeated key (after a replay) repeats the same value.
 void check_published(const DevBroker& broker, const std::string& data);
 
+//! Records per partition of the events topic once `lines` are produced: each line in its
+//! account's partition, a broadcast (no account) in every partition.
+std::vector<uint64_t> record_ends(const std::vector<std::string>& lines);
+//! The next offset per partition that `ledger -v consume` logged as projected ("kafka: projected
+//! TOPIC/P up to offset N", written after the batch is committed); 0 for a partition not seen.
+std::vector<uint64_t> logged_projected(const std::string& consumer_stderr);
+//! The next offset per partition the store at `data` has projected, as a query reports it.
+std::vector<uint64_t> stored_offsets(const std::string& data);
+//! The sum of `offsets`.
+uint64_t total(const std::vector<uint64_t>& offsets);
+//! The whole file at `path` ("" when there is none).
+std::string read_text(const std::string& path);
+
 //! Polls `condition` until it holds or `timeout_s` passes.
 template <typename Condition>
 bool eventually(Condition condition, int timeout_s = 60) {

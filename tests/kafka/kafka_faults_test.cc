@@ -1,15 +1,17 @@
 // Faults on the Kafka path, injected into the dev broker (librdkafka's mock cluster): failing
-// produce and fetch requests, a broker taken down and brought back, a consumer killed mid-stream.
+// produce and fetch requests, a broker taken down (events produced meanwhile) and brought back,
+// a consumer killed mid-stream.
 // After recovery nothing is lost or applied twice: the digest equals the embedded log's.
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
+#include <string>
+#include <vector>
 
 #include "tests/kafka/dev_broker.h"
 #include "tests/kafka/kafka_cli.h"
@@ -18,13 +20,6 @@
 
 namespace ledger::test {
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 std::string consume_command(const DevBroker& broker, const std::string& data, const std::string& extra) {
   return fmt::format("'{}' -v --data {} consume --brokers {} {}", ledger_binary(), quoted(data),
@@ -122,57 +117,91 @@ TEST_CASE("the consumer waits while the broker is down and carries on after it i
   write_file(lines, join_lines(scenario));
   const std::string expected = embedded_digest(dir, lines);
   const size_t half = scenario.size() / 2;
-  write_file(dir.sub("first.jsonl"), join_lines({scenario.begin(), scenario.begin() + half}));
+  const std::vector<std::string> first(scenario.begin(), scenario.begin() + half);
+  write_file(dir.sub("first.jsonl"), join_lines(first));
   write_file(dir.sub("second.jsonl"), join_lines({scenario.begin() + half, scenario.end()}));
   REQUIRE(produce(broker, quoted(dir.sub("first.jsonl"))).exit_code == 0);
 
   const std::string data = dir.sub("kafka");
-  BackgroundProcess consumer(consume_command(broker, data, ""), dir.sub("out"), dir.sub("err"));
-  REQUIRE(eventually([&] { return read_text(dir.sub("err")).find("projected") != std::string::npos; }));
+  const std::string consumer_err = dir.sub("err");
+  BackgroundProcess consumer(consume_command(broker, data, ""), dir.sub("out"), consumer_err);
+  REQUIRE(eventually([&] { return logged_projected(read_text(consumer_err)) == record_ends(first); }));
+  const size_t before_outage = read_text(consumer_err).size();
   REQUIRE(broker.control("down 1").rfind("ok", 0) == 0);
   // The consumer notices the broker is gone and keeps running.
-  CHECK(eventually([&] { return read_text(dir.sub("err")).find("retrying") != std::string::npos; }));
+  CHECK(eventually(
+      [&] { return read_text(consumer_err).find("retrying", before_outage) != std::string::npos; }));
+  // The second half is produced during the outage: the producer waits for the cluster as well.
+  BackgroundProcess producer(fmt::format("'{}' produce --brokers {} {}", ledger_binary(), broker.bootstrap(),
+                                         quoted(dir.sub("second.jsonl"))),
+                             dir.sub("produce.out"), dir.sub("produce.err"));
+  CHECK(eventually([&] { return read_text(dir.sub("produce.err")).find("retrying") != std::string::npos; }));
+  CHECK(!producer.exited());
   CHECK(!consumer.exited());
   REQUIRE(broker.control("up 1").rfind("ok", 0) == 0);
-  auto produced = produce(broker, quoted(dir.sub("second.jsonl")));
-  INFO(produced.err);
-  REQUIRE(produced.exit_code == 0);
+  REQUIRE(eventually([&] { return producer.exited(); }, 120));
+  const int produced = producer.stop(SIGKILL);
+  INFO(read_text(dir.sub("produce.err")));
+  REQUIRE(WIFEXITED(produced));
+  REQUIRE(WEXITSTATUS(produced) == 0);
+
+  // The consumer that waited through the outage projects the whole topic itself.
+  const std::vector<uint64_t> ends = record_ends(scenario);
+  CHECK(eventually([&] { return logged_projected(read_text(consumer_err)) == ends; }, 120));
   CHECK(!consumer.exited());
   int status = consumer.stop(SIGTERM);
-  INFO(read_text(dir.sub("err")));
+  INFO(read_text(consumer_err));
   REQUIRE(WIFEXITED(status));
   REQUIRE(WEXITSTATUS(status) == 0);
-  auto finished = consume_until_end(broker, data);
-  INFO(finished.err);
-  REQUIRE(finished.exit_code == 0);
+  CHECK(stored_offsets(data) == ends);
   CHECK(digest_of(data) == expected);
   check_published(broker, data);
+  auto again = consume_until_end(broker, data);
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK(nlohmann::json::parse(again.out)["applied"] == 0);
 }
 
 TEST_CASE("a consumer killed mid-stream resumes from the stored offsets", "[kafka][restart]") {
   TempDir dir;
   DevBroker broker(kPartitions);
-  const auto scenario = kafka_scenario_lines();
+  // Long enough that a consumer projecting one record a batch is far from the end when killed.
+  const auto scenario = kafka_long_scenario_lines(2000);
   const std::string lines = dir.sub("scenario.jsonl");
   write_file(lines, join_lines(scenario));
   const std::string expected = embedded_digest(dir, lines);
-  // The first half, projected by a consumer that is then killed without warning.
-  const size_t half = scenario.size() / 2;
-  write_file(dir.sub("first.jsonl"), join_lines({scenario.begin(), scenario.begin() + half}));
-  write_file(dir.sub("second.jsonl"), join_lines({scenario.begin() + half, scenario.end()}));
-  REQUIRE(produce(broker, quoted(dir.sub("first.jsonl"))).exit_code == 0);
+  REQUIRE(produce(broker, quoted(lines)).exit_code == 0);
+  const std::vector<uint64_t> ends = record_ends(scenario);
 
   const std::string data = dir.sub("kafka");
+  const std::string killed_err = dir.sub("err1");
   {
-    BackgroundProcess consumer(consume_command(broker, data, "--batch-events 3"), dir.sub("out1"),
-                               dir.sub("err1"));
-    REQUIRE(eventually([&] { return read_text(dir.sub("err1")).find("projected") != std::string::npos; }));
-    REQUIRE(produce(broker, quoted(dir.sub("second.jsonl"))).exit_code == 0);
+    BackgroundProcess consumer(consume_command(broker, data, "--batch-events 1"), dir.sub("out1"),
+                               killed_err);
+    // Killed without warning once the first records are committed.
+    REQUIRE(eventually([&] { return total(logged_projected(read_text(killed_err))) >= 20; }));
     consumer.stop(SIGKILL);
   }
+  const std::vector<uint64_t> logged = logged_projected(read_text(killed_err));
+  const std::vector<uint64_t> stored = stored_offsets(data);
+  INFO("stored offsets after the kill: " << fmt::format("{}", fmt::join(stored, ",")) << " of "
+                                         << fmt::format("{}", fmt::join(ends, ",")));
+  for (uint32_t p = 0; p < kPartitions; ++p) {
+    CHECK(stored[p] >= logged[p]);  // what the consumer said it projected was committed
+    CHECK(stored[p] <= ends[p]);
+  }
+  REQUIRE(total(stored) < total(ends));  // the kill left work to do
+
   auto resumed = consume_until_end(broker, data);
   INFO(resumed.err);
   REQUIRE(resumed.exit_code == 0);
+  auto report = nlohmann::json::parse(resumed.out);
+  CHECK(report["applied"].get<uint64_t>() > 0);
+  // The resumed run took up exactly the records the store had not projected: none twice.
+  CHECK(report["applied"].get<uint64_t>() + report["rejected"].get<uint64_t>() +
+            report["duplicates"].get<uint64_t>() ==
+        total(ends) - total(stored));
+  CHECK(stored_offsets(data) == ends);
   CHECK(digest_of(data) == expected);
   check_published(broker, data);
 

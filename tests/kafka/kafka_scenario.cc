@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace ledger::test {
 namespace {
 
@@ -78,6 +80,20 @@ std::vector<std::string> kafka_scenario_lines() {
                                  a % 2 == 0 ? "USD" : "EUR"));
   }
   lines.push_back(call_line("acc-2", 9, kRunUs % 1000));
+  return lines;
+}
+
+std::vector<std::string> kafka_long_scenario_lines(int extra_calls) {
+  std::vector<std::string> lines = kafka_scenario_lines();
+  std::vector<std::string> calls;
+  for (int n = 0; n < extra_calls; ++n) {
+    calls.push_back(call_line(fmt::format("acc-{}", n % 8), 1000 + n, 10'000 + 7 * n));
+  }
+  // Before the prepaid account's call, so that its suspension comes late in the stream.
+  const auto prepaid_call = std::find_if(lines.begin(), lines.end(), [](const std::string& line) {
+    return line.find(R"("id":"rating:pre-1:cdr-1")") != std::string::npos;
+  });
+  lines.insert(prepaid_call, calls.begin(), calls.end());
   return lines;
 }
 

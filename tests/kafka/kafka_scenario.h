@@ -11,6 +11,10 @@ namespace ledger::test {
 //! payload).
 std::vector<std::string> kafka_scenario_lines();
 
+//! kafka_scenario_lines() with `extra_calls` more calls spread over the eight postpaid accounts
+//! (before the billing run), for a stream long enough to stop a consumer in the middle of.
+std::vector<std::string> kafka_long_scenario_lines(int extra_calls);
+
 //! The lines joined with newlines.
 std::string join_lines(const std::vector<std::string>& lines);
 

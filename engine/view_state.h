@@ -50,6 +50,11 @@ class ViewState {
   //! row does not decode it again.
   template <typename T>
   void put_decoded(ColumnFamily cf, std::string_view key, std::string_view bytes, T value);
+  //! put() of `value` in decoded form only: `Encode` makes its bytes when something asks for
+  //! them (get(), scan(), the flush), so a row rewritten by every event of a batch is encoded
+  //! once per batch instead of once per event.
+  template <typename T, std::string (*Encode)(const T&)>
+  void put_encoded_later(ColumnFamily cf, std::string_view key, T value);
   void erase(ColumnFamily cf, std::string_view key);
   //! Adds a counters operand (engine/counters_merge.h) to `key`. Write-only: get() does not
   //! see pending merges, so counter rows are for queries, never read back by a view.
@@ -81,23 +86,31 @@ class ViewState {
   size_t size() const { return rows_.size(); }
 
  private:
+  //! Makes bytes from a decoded row (put_encoded_later()).
+  using Encoder = std::string (*)(const void* decoded);
   struct Row {
     ColumnFamily cf = nullptr;
-    std::optional<std::string> value;
+    //! The row's bytes, shared so that an undo record costs no copy; null when the row is
+    //! absent, or while `encode` is set.
+    std::shared_ptr<const std::string> value;
+    std::shared_ptr<const void> decoded;  //!< the row decoded, of type *decoded_type
+    const std::type_info* decoded_type = nullptr;
+    Encoder encode = nullptr;  //!< set: `value` is still to be made from `decoded`
     bool dirty = false;
     uint8_t reads = 0;  //!< get()s while held, up to 2: a row read once is not worth keeping
-    std::shared_ptr<const void> decoded;  //!< `value` decoded, of type *decoded_type
-    const std::type_info* decoded_type = nullptr;
-  };
-  struct Undo {
-    std::string key;
-    std::optional<Row> previous;  //!< nullopt: the row was not held before
+    bool present() const { return value != nullptr || encode != nullptr; }
   };
   struct KeyHash {
     using is_transparent = void;
     size_t operator()(std::string_view key) const noexcept { return std::hash<std::string_view>{}(key); }
   };
   using Rows = std::unordered_map<std::string, Row, KeyHash, std::equal_to<>>;
+  struct Undo {
+    Rows::value_type* entry;      //!< element pointers of an unordered_map survive rehashing
+    std::optional<Row> previous;  //!< nullopt: the row was not held before
+  };
+  //! Encodes a row written by put_encoded_later(), once.
+  static const std::string& materialize(Row& row);
 
   //! cf id (4 bytes, big-endian) then the key: one flat string per row.
   std::string_view full_key(ColumnFamily cf, std::string_view key);
@@ -129,9 +142,9 @@ class ViewState {
 template <typename T, typename Decode>
 const T* ViewState::decoded(ColumnFamily cf, std::string_view key, Decode&& decode) {
   Row* row = load(cf, key);
-  if (!status_ || !row->value) return nullptr;
+  if (!status_ || !row->present()) return nullptr;
   if (row->decoded && row->decoded_type == &typeid(T)) return static_cast<const T*>(row->decoded.get());
-  std::optional<T> value = decode(std::string_view(*row->value));
+  std::optional<T> value = decode(std::string_view(materialize(*row)));
   if (!value) return nullptr;
   auto holder = std::make_shared<const T>(std::move(*value));
   if (row->decoded) retired_.push_back(std::move(row->decoded));
@@ -143,9 +156,17 @@ const T* ViewState::decoded(ColumnFamily cf, std::string_view key, Decode&& deco
 template <typename T>
 void ViewState::put_decoded(ColumnFamily cf, std::string_view key, std::string_view bytes, T value) {
   Row& row = write(cf, key);
-  row.value = std::string(bytes);
+  row.value = std::make_shared<const std::string>(bytes);
   row.decoded = std::make_shared<const T>(std::move(value));
   row.decoded_type = &typeid(T);
+}
+
+template <typename T, std::string (*Encode)(const T&)>
+void ViewState::put_encoded_later(ColumnFamily cf, std::string_view key, T value) {
+  Row& row = write(cf, key);
+  row.decoded = std::make_shared<const T>(std::move(value));
+  row.decoded_type = &typeid(T);
+  row.encode = [](const void* decoded) { return Encode(*static_cast<const T*>(decoded)); };
 }
 
 }  // namespace ledger

@@ -52,11 +52,11 @@ const typename Row::NativeTableType* cached_row(ViewState& state, ColumnFamily c
       cf, key, [](std::string_view bytes) { return unpack_row<Row>(bytes); });
 }
 
-//! Writes `row` at `key`, keeping its unpacked form for the next cached_row().
+//! Writes `row` at `key` in unpacked form, for the next cached_row(); it is packed when its
+//! bytes are asked for, at the latest when the batch is flushed.
 template <typename NativeRow>
 void put_row(ViewState& state, ColumnFamily cf, std::string_view key, NativeRow row) {
-  const std::string bytes = encode_row(row);
-  state.put_decoded(cf, key, bytes, std::move(row));
+  state.put_encoded_later<NativeRow, &encode_row<NativeRow>>(cf, key, std::move(row));
 }
 
 inline std::string_view text_of(const flatbuffers::String* text) {

@@ -1,6 +1,6 @@
 // Disk full: the engine runs on a small tmpfs mounted by the test (root only; skipped with a
-// message otherwise). Ingestion fails with a NoSpace status, nothing is half-applied, and once
-// space is freed the same input completes with no loss and nothing applied twice.
+// message otherwise, which ctest reports as a skipped test). Ingestion fails with a NoSpace status, nothing
+// is half-applied, and once space is freed the same input completes with no loss and nothing applied twice.
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
@@ -77,7 +77,10 @@ TEST_CASE("disk full: ingestion fails with NoSpace, nothing is half-applied, and
   TempDir dir;
   TmpfsMount mount(dir.sub("small"));
   if (!mount.mounted()) {
-    WARN("skipped: cannot mount a tmpfs (" << mount.error() << "); the disk-full test needs root");
+    // Catch2 2.13 (Debian 12) has no SKIP(): the marker makes ctest report the test as skipped
+    // (SKIP_REGULAR_EXPRESSION in CMakeLists.txt), and a direct run prints the warning.
+    WARN("SKIPPED: cannot mount a tmpfs on " << dir.sub("small") << " (" << mount.error()
+                                             << "); the disk-full test needs root (CAP_SYS_ADMIN)");
     return;
   }
   const std::string data = dir.sub("small") + "/data";

@@ -27,7 +27,7 @@ struct PhaseOptions {
   std::string from_dir;  //!< replay: the finished store to copy the log from
   uint32_t partitions = 8;
   size_t append_batch = 4096;     //!< events per durable append
-  size_t project_batch = 4096;    //!< ProjectorOptions::batch_events_max
+  size_t project_batch = 16384;   //!< ProjectorOptions::batch_events_max
   size_t project_threads = 2;     //!< ProjectorOptions::threads
   size_t query_samples = 20'000;  //!< upper bound per query kind
   double query_seconds = 10;      //!< time budget per query kind

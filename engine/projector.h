@@ -15,8 +15,10 @@
 namespace ledger {
 
 struct ProjectorOptions {
-  //! Events polled and committed together in one WriteBatch.
-  size_t batch_events_max = 4096;
+  //! Events polled and committed together in one WriteBatch. Larger batches rewrite each hot
+  //! row (balance, preview, billing state) less often and hand RocksDB longer sorted runs:
+  //! 16,384 costs 12% fewer instructions per event than 4,096 (bench/README.md).
+  size_t batch_events_max = 16384;
   //! Worker threads; each owns whole partitions at a time.
   size_t threads = 2;
   //! Whether each projection batch is fsynced. Not needed for exactly-once: the offset and the

@@ -46,12 +46,17 @@ Status ReadSnapshot::scan(ColumnFamily cf, std::string_view prefix,
 }
 
 Result<std::vector<uint64_t>> ReadSnapshot::offsets() const {
+  // One scan of the offsets (they sort by partition) instead of a point read per partition:
+  // every HTTP response reports them, and eight reads were a third of a balance lookup's cost.
   std::vector<uint64_t> result(partition_count_, 0);
-  for (uint32_t partition = 0; partition < partition_count_; ++partition) {
-    auto stored = get(store_.meta(), meta_keys::offset(partition));
-    if (!stored) return stored.status();
-    if (stored->has_value() && (*stored)->size() == 8) result[partition] = get_be<uint64_t>(**stored, 0);
-  }
+  const std::string prefix = meta_keys::offset(0).substr(0, meta_keys::offset(0).size() - 4);
+  Status scanned = scan(store_.meta(), prefix, [&](std::string_view key, std::string_view value) {
+    if (key.size() != prefix.size() + 4 || value.size() != 8) return true;
+    const uint32_t partition = get_be<uint32_t>(key, prefix.size());
+    if (partition < partition_count_) result[partition] = get_be<uint64_t>(value, 0);
+    return true;
+  });
+  if (!scanned) return scanned;
   return result;
 }
 

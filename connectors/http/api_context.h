@@ -27,7 +27,10 @@ struct ServeOptions {
   //! When set, every route but /healthz and /readyz needs `Authorization: Bearer <token>`
   //! (or the console's cookie). Required when bound to a non-loopback address.
   std::string token;
-  size_t worker_threads = 8;
+  //! A keep-alive connection holds its worker between requests (httplib serves a connection
+  //! on one thread), so a client with more connections than workers waits behind the others:
+  //! measured, 10 connections on 8 workers gave a 2.5 ms p99 for a 200 µs p50.
+  size_t worker_threads = 16;
   size_t queue_max = 64;  //!< accepted connections waiting for a worker
   size_t body_max_bytes = 8 * 1024 * 1024;
   size_t batch_max_events = 10'000;

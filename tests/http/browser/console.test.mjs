@@ -108,6 +108,14 @@ test('Account page: balance, credit limit, preview statement', async (page) => {
   await waitForPage(page, 'account');
   assert.equal(await page.textContent('[data-testid="account-balance"]'), `${account.balance} ${account.currency}`);
   assert.equal(await page.textContent('[data-testid="account-credit-limit"]'), `${account.credit_limit} ${account.currency}`);
+  // The preview statement: a brought-forward row and one row a line, for every open preview,
+  // and what the preview asks as the API says.
+  const { previews } = await (await api(`/v1/accounts/${encodeURIComponent(account.account)}/preview`)).json();
+  assert.ok(previews.length > 0, 'the account has an open preview');
+  const statementRows = await page.$$eval('[data-testid="statement-table"] tbody tr', (rows) => rows.length);
+  assert.equal(statementRows, previews.reduce((sum, p) => sum + 1 + p.lines.length, 0));
+  const toPay = await page.$$eval('[data-testid="preview-to-pay"]', (fields) => fields.map((f) => f.textContent));
+  assert.deepEqual(toPay, previews.map((p) => `${p.total_to_pay.text} ${p.currency}`));
   await screenshot(page, 'account');
 });
 

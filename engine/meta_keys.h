@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "engine/key_encoding.h"
 
@@ -20,8 +21,11 @@ inline constexpr char kPartitions[] = "partitions";
 inline constexpr char kSchemaVersion[] = "schema_version";
 inline constexpr uint32_t kCurrentSchemaVersion = 1;
 
+//! Every partition's offset key starts with this; they sort by partition.
+inline constexpr std::string_view kOffsetPrefix = "offset";
+
 inline std::string offset(uint32_t partition) {
-  std::string key = "offset";
+  std::string key(kOffsetPrefix);
   put_u32_be(key, partition);
   return key;
 }

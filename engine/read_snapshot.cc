@@ -49,7 +49,7 @@ Result<std::vector<uint64_t>> ReadSnapshot::offsets() const {
   // One scan of the offsets (they sort by partition) instead of a point read per partition:
   // every HTTP response reports them, and eight reads were a third of a balance lookup's cost.
   std::vector<uint64_t> result(partition_count_, 0);
-  const std::string prefix = meta_keys::offset(0).substr(0, meta_keys::offset(0).size() - 4);
+  constexpr std::string_view prefix = meta_keys::kOffsetPrefix;
   Status scanned = scan(store_.meta(), prefix, [&](std::string_view key, std::string_view value) {
     if (key.size() != prefix.size() + 4 || value.size() != 8) return true;
     const uint32_t partition = get_be<uint32_t>(key, prefix.size());

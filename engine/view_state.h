@@ -47,10 +47,6 @@ class ViewState {
   template <typename T, typename Decode>
   const T* decoded(ColumnFamily cf, std::string_view key, Decode&& decode);
   void put(ColumnFamily cf, std::string_view key, std::string_view value);
-  //! put() of `bytes`, with `value` as its decoded form, so that the next decoded<T>() of the
-  //! row does not decode it again.
-  template <typename T>
-  void put_decoded(ColumnFamily cf, std::string_view key, std::string_view bytes, T value);
   //! put() of `value` in decoded form only: `Encode` makes its bytes when something asks for
   //! them (get(), scan(), the flush), so a row rewritten by every event of a batch is encoded
   //! once per batch instead of once per event.
@@ -153,14 +149,6 @@ const T* ViewState::decoded(ColumnFamily cf, std::string_view key, Decode&& deco
   row->decoded = holder;
   row->decoded_type = &typeid(T);
   return holder.get();
-}
-
-template <typename T>
-void ViewState::put_decoded(ColumnFamily cf, std::string_view key, std::string_view bytes, T value) {
-  Row& row = write(cf, key);
-  row.value = std::make_shared<const std::string>(bytes);
-  row.decoded = std::make_shared<const T>(std::move(value));
-  row.decoded_type = &typeid(T);
 }
 
 template <typename T, std::string (*Encode)(const T&)>

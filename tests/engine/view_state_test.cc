@@ -329,6 +329,14 @@ TEST_CASE("ViewState over its bound keeps the rows read more than once", "[view_
   CHECK(read(state, f.rows, "line-1") == std::nullopt);
 }
 
+namespace {
+int g_encodes = 0;
+std::string encode_int(const int& value) {
+  ++g_encodes;
+  return std::to_string(value);
+}
+}  // namespace
+
 TEST_CASE("ViewState decodes a row once per change", "[view_state][cache]") {
   Fixture f;
   f.put_in_store(f.rows, "n", "41");
@@ -350,9 +358,9 @@ TEST_CASE("ViewState decodes a row once per change", "[view_state][cache]") {
   CHECK(*state.decoded<int>(f.rows, "n", decode) == 42);
   CHECK(decodes == 2);
 
-  state.put_decoded(f.rows, "n", "43", 43);
+  state.put_encoded_later<int, &encode_int>(f.rows, "n", 43);
   CHECK(*state.decoded<int>(f.rows, "n", decode) == 43);
-  CHECK(decodes == 2);  // put_decoded handed over the decoded form
+  CHECK(decodes == 2);  // put_encoded_later handed over the decoded form
 
   SECTION("a rollback restores the bytes and their decoded form together") {
     state.begin_event();
@@ -369,14 +377,6 @@ TEST_CASE("ViewState decodes a row once per change", "[view_state][cache]") {
           nullptr);
   }
 }
-
-namespace {
-int g_encodes = 0;
-std::string encode_int(const int& value) {
-  ++g_encodes;
-  return std::to_string(value);
-}
-}  // namespace
 
 TEST_CASE("ViewState encodes a row written in decoded form once, when its bytes are asked for",
           "[view_state][cache]") {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <regex>
+#include <thread>
 
 #include "connectors/http/bounded_work_queue.h"
 #include "connectors/http/embedded_assets.h"
@@ -116,10 +117,16 @@ Result<int> ApiServer::bind() {
 }
 
 void ApiServer::serve() {
-  server_.listen_after_bind();
+  serve_entered_ = true;
+  if (!stop_requested_) server_.listen_after_bind();
+  serve_returned_ = true;
 }
 
 void ApiServer::stop() {
+  stop_requested_ = true;
+  // A serve() that has not seen the request yet is about to listen: wait for its loop to run
+  // (a few microseconds), since httplib ignores a stop() that comes before it.
+  while (serve_entered_ && !serve_returned_ && !server_.is_running()) std::this_thread::yield();
   server_.stop();
   loop_.stop();
 }

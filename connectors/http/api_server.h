@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <memory>
 
 #include "connectors/http/api_context.h"
@@ -24,9 +25,10 @@ class ApiServer {
   //! Checks the options, binds the address and starts the projection loop. Returns the port
   //! bound (the one chosen when options.port is 0).
   Result<int> bind();
-  //! Serves until stop(); call after bind().
+  //! Serves until stop(); call after bind(). Returns at once if stop() came first.
   void serve();
-  //! Stops serving and the projection loop; safe from any thread.
+  //! Stops serving and the projection loop; safe from any thread, any number of times, and
+  //! before serve() has started listening.
   void stop();
 
   ProjectionLoop& loop() { return loop_; }
@@ -43,6 +45,10 @@ class ApiServer {
   ProjectionLoop loop_;
   ApiContext context_;
   httplib::Server server_;
+  //! httplib's stop() does nothing until its listen loop runs, so stop() and serve() meet here.
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> serve_entered_{false};
+  std::atomic<bool> serve_returned_{false};
 };
 
 //! Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).

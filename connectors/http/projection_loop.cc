@@ -41,6 +41,9 @@ void ProjectionLoop::stop() {
   engine_.projector().request_stop();  // a long catch-up ends after its current batch
   wake_.notify_all();
   progressed_.notify_all();
+  // `ledger serve` stops the server from its signal thread and again from the main thread once
+  // serve() returns; two concurrent joins of one thread hang the second, so they take turns.
+  std::lock_guard join_lock(join_mutex_);
   if (thread_.joinable()) thread_.join();
 }
 

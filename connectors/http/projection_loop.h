@@ -26,7 +26,8 @@ class ProjectionLoop {
 
   //! Starts the thread; it projects once at once, then after each notify_appended().
   void start();
-  //! Stops the thread after the pass in progress.
+  //! Stops the thread after the pass in progress. Safe from several threads at once: each
+  //! returns once the thread is joined.
   void stop();
   //! Wakes the loop: the log has new events.
   void notify_appended();
@@ -57,7 +58,8 @@ class ProjectionLoop {
   bool healthy_ = true;                                  //!< guarded by mutex_: the last pass succeeded
   std::vector<uint64_t> projected_;                      //!< guarded by mutex_
   std::chrono::steady_clock::time_point last_pass_end_;  //!< guarded by mutex_
-  std::thread thread_;
+  std::mutex join_mutex_;  //!< stop() may run on two threads at once (a signal and the server's end)
+  std::thread thread_;     //!< joined under join_mutex_
 };
 
 }  // namespace ledger::http

@@ -70,6 +70,8 @@ int main(int argc, char** argv) {
   app.add_option("--project-batch", options.project_batch, "Events per projection batch")
       ->capture_default_str();
   app.add_option("--threads", options.project_threads, "Projector threads")->capture_default_str();
+  app.add_option("--cache-mib", options.cache_mib, "Projector row cache, MiB for all partitions")
+      ->capture_default_str();
   auto* append = app.add_subcommand("append", "Append an event file (ledger-workload --format fb), durably");
   append->add_option("--input", options.input, "Event file")->required();
   app.add_subcommand("project", "Project every view from the log in --dir");

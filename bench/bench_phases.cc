@@ -31,6 +31,7 @@ Result<std::unique_ptr<Engine>> open_engine(const PhaseOptions& options, const s
   engine_options.partitions = options.partitions;
   engine_options.projector.batch_events_max = options.project_batch;
   engine_options.projector.threads = options.project_threads;
+  engine_options.projector.cached_bytes_max = options.cache_mib << 20;
   auto views = std::make_unique<ViewRegistry>();
   register_all_views(*views);
   return Engine::open(engine_options, std::move(views));
@@ -138,6 +139,7 @@ Result<PhaseResult> run_project(const PhaseOptions& options) {
   if (!stats) return stats.status();
   add_stats(result, *stats);
   result.events = stats->applied + stats->rejected + stats->duplicates;
+  result.note = fmt::format("{} commits, row cache {} MiB", stats->batches, options.cache_mib);
   return result;
 }
 

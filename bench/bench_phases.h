@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/projector.h"
 #include "engine/status.h"
 
 namespace ledger::bench {
@@ -26,11 +27,12 @@ struct PhaseOptions {
   std::string dir;       //!< the store the phase writes or reads
   std::string from_dir;  //!< replay: the finished store to copy the log from
   uint32_t partitions = 8;
-  size_t append_batch = 4096;     //!< events per durable append
-  size_t project_batch = 16384;   //!< ProjectorOptions::batch_events_max
-  size_t project_threads = 2;     //!< ProjectorOptions::threads
-  size_t query_samples = 20'000;  //!< upper bound per query kind
-  double query_seconds = 10;      //!< time budget per query kind
+  size_t append_batch = 4096;                                    //!< events per durable append
+  size_t project_batch = 16384;                                  //!< ProjectorOptions::batch_events_max
+  size_t project_threads = 2;                                    //!< ProjectorOptions::threads
+  size_t cache_mib = ProjectorOptions().cached_bytes_max >> 20;  //!< ProjectorOptions::cached_bytes_max
+  size_t query_samples = 20'000;                                 //!< upper bound per query kind
+  double query_seconds = 10;                                     //!< time budget per query kind
   uint64_t seed = 7;
   std::string only_query;  //!< query: run only the query kind of this name (empty: all)
 };

@@ -42,10 +42,15 @@ std::string_view text_of(const flatbuffers::String* text) {
 
 Projector::Projector(Log& log, Store& store, const ViewRegistry& views, ProjectorOptions options)
     : log_(log), store_(store), views_(views), options_(options) {
+  const size_t share_bytes =
+      std::max<size_t>(kPartitionCacheBytesMin, options_.cached_bytes_max / log_.partition_count());
   for (uint32_t partition = 0; partition < log_.partition_count(); ++partition) {
     partitions_.push_back(std::make_unique<PartitionState>());
-    partitions_.back()->state = std::make_unique<ViewState>(store_, options_.cached_rows_max);
+    partitions_.back()->state = std::make_unique<ViewState>(store_, share_bytes);
   }
+  spdlog::info("projector: batch_events_max={} threads={} sync={} cached_bytes_max={} ({} a partition)",
+               options_.batch_events_max, options_.threads, options_.sync, options_.cached_bytes_max,
+               share_bytes);
 }
 
 Projector::PartitionState& Projector::partition_state(uint32_t partition) {
@@ -131,19 +136,29 @@ Status Projector::project_partition(uint32_t partition, uint64_t end_offset, Pro
 
 Status Projector::project_batch(uint32_t partition, const LogBatch& batch, ViewState& state,
                                 ProjectionStats& stats) {
-  for (size_t i = 0; i < batch.size(); ++i) {
-    project_event(partition, batch.offset(i), batch.bytes(i), state, stats);
-    if (!state.status()) {
-      Status failed = state.status();
-      state.clear();
-      return failed;
-    }
+  for (size_t next = 0; next < batch.size();) {
+    // Up to the end of the batch, or fewer events when their rows pass the cache's bound.
+    do {
+      project_event(partition, batch.offset(next), batch.bytes(next), state, stats);
+      ++next;
+      if (!state.status()) {
+        Status failed = state.status();
+        state.clear();
+        return failed;
+      }
+    } while (next < batch.size() && !state.over_budget());
+    if (Status committed = commit(partition, batch.offset(next - 1) + 1, state, stats); !committed)
+      return committed;
   }
+  return Status::ok();
+}
+
+Status Projector::commit(uint32_t partition, uint64_t next_offset, ViewState& state, ProjectionStats& stats) {
   rocksdb::WriteBatch write_batch;
   state.flush_into(write_batch);
-  std::string next_offset;
-  put_u64_be(next_offset, batch.offset(batch.size() - 1) + 1);
-  write_batch.Put(store_.meta(), meta_keys::offset(partition), next_offset);
+  std::string offset_bytes;
+  put_u64_be(offset_bytes, next_offset);
+  write_batch.Put(store_.meta(), meta_keys::offset(partition), offset_bytes);
   // A batch that did not reach the store leaves the cache ahead of it: drop the cache.
   if (Status fault = fault_point("projector.before_write_batch"); !fault) {
     state.clear();

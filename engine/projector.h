@@ -24,9 +24,11 @@ struct ProjectorOptions {
   //! Whether each projection batch is fsynced. Not needed for exactly-once: the offset and the
   //! rows are in one atomic WriteBatch and the log can be projected again from that offset.
   bool sync = false;
-  //! Rows each partition keeps decoded in memory between batches (its hot accounts); with the
-  //! partition count, this bounds the projector's memory whatever the length of the log.
-  size_t cached_rows_max = ViewState::kDefaultCachedRowsMax;
+  //! Bytes of rows the projector holds in memory, all partitions together: each partition's
+  //! share caches its hot accounts between batches, and a batch whose rows pass the share is
+  //! committed early. This bounds the projector's memory whatever the number of accounts or
+  //! the length of the log (ViewState).
+  size_t cached_bytes_max = 128 << 20;
 };
 
 //! What a projection run did.
@@ -64,8 +66,14 @@ class Projector {
   Result<uint64_t> stored_offset(uint32_t partition) const;
 
  private:
+  //! The least cache a partition gets, whatever the partition count.
+  static constexpr size_t kPartitionCacheBytesMin = 256 << 10;
+
   Status project_partition(uint32_t partition, uint64_t end_offset, ProjectionStats& stats);
+  //! Projects `batch` in one or more commits: more when its rows pass the cache's bound.
   Status project_batch(uint32_t partition, const LogBatch& batch, ViewState& state, ProjectionStats& stats);
+  //! Writes the rows `state` holds and the partition's `next_offset` in one WriteBatch.
+  Status commit(uint32_t partition, uint64_t next_offset, ViewState& state, ProjectionStats& stats);
   void project_event(uint32_t partition, uint64_t offset, std::string_view bytes, ViewState& state,
                      ProjectionStats& stats);
   void reject_malformed(uint32_t partition, uint64_t offset, std::string_view bytes, const Status& error,

@@ -19,11 +19,10 @@ ViewState::Row* ViewState::load(ColumnFamily cf, std::string_view key) {
   std::string_view full = full_key(cf, key);
   auto found = rows_.find(full);
   if (found != rows_.end()) {
-    if (found->second.reads < 2) ++found->second.reads;
+    if (found->second.reads < kReadsCounted) ++found->second.reads;
     return &found->second;
   }
   Row row;
-  row.reads = 1;
   row.cf = cf;
   if (status_) {
     auto stored = store_.get(cf, key);
@@ -33,7 +32,21 @@ ViewState::Row* ViewState::load(ColumnFamily cf, std::string_view key) {
       status_ = stored.status();
     }
   }
-  return &rows_.emplace(std::string(full_key(cf, key)), std::move(row)).first->second;
+  // A key found absent once is most often a new event id about to be written: no reason to
+  // keep it unless it is read again.
+  row.reads = row.value ? kReadsLoaded : kReadsWriteOnly;
+  return &hold(full_key(cf, key), std::move(row))->second;
+}
+
+ViewState::Rows::iterator ViewState::hold(std::string_view full, Row row) {
+  bytes_ += full.size() + (row.value ? row.value->size() : 0) + kRowOverheadBytes;
+  return rows_.emplace(std::string(full), std::move(row)).first;
+}
+
+size_t ViewState::row_bytes(const Rows::value_type& entry) {
+  const Row& row = entry.second;
+  const size_t value_bytes = row.value ? row.value->size() : 0;
+  return entry.first.size() + value_bytes * (row.decoded ? 3 : 1) + kRowOverheadBytes;
 }
 
 const std::string& ViewState::materialize(Row& row) {
@@ -56,7 +69,7 @@ ViewState::Row& ViewState::write(ColumnFamily cf, std::string_view key) {
   if (found == rows_.end()) {
     Row fresh;
     fresh.cf = cf;
-    found = rows_.emplace(std::string(full), std::move(fresh)).first;
+    found = hold(full, std::move(fresh));
     undo_.push_back({&*found, std::nullopt});
   } else {
     undo_.push_back({&*found, found->second});
@@ -73,6 +86,7 @@ ViewState::Row& ViewState::write(ColumnFamily cf, std::string_view key) {
 
 void ViewState::put(ColumnFamily cf, std::string_view key, std::string_view value) {
   write(cf, key).value = std::make_shared<const std::string>(value);
+  bytes_ += value.size();  // a rewrite counts again until the flush recounts
 }
 
 void ViewState::erase(ColumnFamily cf, std::string_view key) {
@@ -161,15 +175,29 @@ void ViewState::flush_into(rocksdb::WriteBatch& batch) {
 }
 
 void ViewState::evict() {
-  // Kept as a clean cache for the partition's next batch, up to the bound.
-  if (rows_.size() <= cached_rows_max_) return;
-  std::erase_if(rows_, [](const auto& entry) { return entry.second.reads < 2; });
-  if (rows_.size() > cached_rows_max_ / 2) rows_.clear();
-  for (auto& [key, row] : rows_) row.reads = 1;
+  // Rows written and never read (new event ids, new lines) are not worth keeping. The others
+  // stay as a clean cache for the partition's next batch, up to the bound; past it, the rows
+  // read least since the last flush go first, down to three quarters of the bound, so that
+  // the next batches have room before the next eviction.
+  bytes_ = 0;
+  std::erase_if(rows_, [](const auto& entry) { return entry.second.reads == kReadsWriteOnly; });
+  for (const auto& entry : rows_) bytes_ += row_bytes(entry);
+  if (bytes_ > cached_bytes_max_) {
+    const size_t keep_bytes_max = cached_bytes_max_ / 4 * 3;
+    for (uint8_t reads = kReadsHeld; reads <= kReadsCounted && bytes_ > keep_bytes_max; ++reads) {
+      std::erase_if(rows_, [&](const auto& entry) {
+        if (entry.second.reads != reads || bytes_ <= keep_bytes_max) return false;
+        bytes_ -= row_bytes(entry);
+        return true;
+      });
+    }
+  }
+  for (auto& [key, row] : rows_) row.reads = kReadsHeld;
 }
 
 void ViewState::clear() {
   rows_.clear();
+  bytes_ = 0;
   dirty_.clear();
   undo_.clear();
   retired_.clear();

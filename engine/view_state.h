@@ -24,19 +24,28 @@ namespace ledger {
 //! batch the written rows go into the batch's single WriteBatch.
 //!
 //! Rows stay cached after a flush, so the next batch of the same partition finds its hot
-//! accounts without a store read, up to `cached_rows_max` rows; past that, a flush drops the
-//! rows read at most once (new event ids, new lines), and everything if that is not enough. Only the
-//! partition's own projector writes its rows, which keeps the cache true. Decoded forms of rows (decoded())
-//! are cached beside the bytes.
+//! accounts without a store read, up to about `cached_bytes_max` bytes (keys, values and their
+//! decoded forms, estimated). A flush drops the rows written and never read (new event ids,
+//! new lines); past the bound, it drops the coldest of the others first (those not read since
+//! the flush before, then those read once, and so on) until three quarters of the bound are
+//! left. Only the partition's own projector writes its rows, which keeps the cache true.
+//! Decoded forms of rows (decoded()) are cached beside the bytes. over_budget() tells the
+//! projector when a batch's own rows pass the bound, so that it commits early: with the
+//! partition count, this bounds the projector's memory whatever the number of accounts or the
+//! length of the log.
 //!
 //! A read error (a checksum mismatch, say) is sticky: get() answers nullopt from then on and
 //! status() tells the projector, which discards the whole batch and the cache.
 class ViewState {
  public:
-  static constexpr size_t kDefaultCachedRowsMax = 16384;
+  static constexpr size_t kDefaultCachedBytesMax = 16 << 20;
+  //! What a held row costs beside its key and bytes, estimated: the map node with its hash and
+  //! key string (96), the Row (64), the value's shared string with its control block (48), and
+  //! malloc's headers.
+  static constexpr size_t kRowOverheadBytes = 224;
 
-  explicit ViewState(const Store& store, size_t cached_rows_max = kDefaultCachedRowsMax)
-      : store_(store), cached_rows_max_(cached_rows_max) {}
+  explicit ViewState(const Store& store, size_t cached_bytes_max = kDefaultCachedBytesMax)
+      : store_(store), cached_bytes_max_(cached_bytes_max) {}
 
   //! The row at `key`: this batch's write if any, else the store's. The view is valid until
   //! the next put() or erase() of the same key.
@@ -81,10 +90,20 @@ class ViewState {
   const Status& status() const { return status_; }
   //! Rows held (read, written or cached).
   size_t size() const { return rows_.size(); }
+  //! Estimated bytes held: exact after a flush, then grown by each row added (not by rewrites).
+  size_t bytes() const { return bytes_; }
+  //! Whether this batch's rows, over the cache kept from earlier batches, passed the bound
+  //! (twice the cache's, the cache being at most its bound after a flush), so that the batch
+  //! should be committed now.
+  bool over_budget() const { return bytes_ > 2 * cached_bytes_max_; }
 
  private:
   //! Makes bytes from a decoded row (put_encoded_later()).
   using Encoder = std::string (*)(const void* decoded);
+  static constexpr uint8_t kReadsWriteOnly = 0;
+  static constexpr uint8_t kReadsHeld = 1;
+  static constexpr uint8_t kReadsLoaded = 2;
+  static constexpr uint8_t kReadsCounted = 4;
   struct Row {
     ColumnFamily cf = nullptr;
     //! The row's bytes, shared so that an undo record costs no copy; null when the row is
@@ -94,7 +113,11 @@ class ViewState {
     const std::type_info* decoded_type = nullptr;
     Encoder encode = nullptr;  //!< set: `value` is still to be made from `decoded`
     bool dirty = false;
-    uint8_t reads = 0;  //!< get()s while held, up to 2: a row read once is not worth keeping
+    //! How much the row was read since the last flush, up to kReadsCounted: kReadsWriteOnly
+    //! for a row written and never read (or found absent, and not read again), kReadsHeld for
+    //! one cached and not read since, and one more for each read after (a load is a read).
+    //! The coldest go first.
+    uint8_t reads = kReadsWriteOnly;
     bool present() const { return value != nullptr || encode != nullptr; }
   };
   struct KeyHash {
@@ -107,6 +130,8 @@ class ViewState {
     Rows::value_type* entry;      //!< element pointers of an unordered_map survive rehashing
     std::optional<Row> previous;  //!< nullopt: the row was not held before
   };
+  //! Estimated bytes of one held row; a decoded form is counted as twice the encoded bytes.
+  static size_t row_bytes(const Rows::value_type& entry);
   //! Encodes a row written by put_encoded_later(), once.
   static const std::string& materialize(Row& row);
 
@@ -116,10 +141,13 @@ class ViewState {
   Row& write(ColumnFamily cf, std::string_view key);
   //! Drops cold rows when the cache is over its bound (only between batches: no row is dirty).
   void evict();
+  //! Adds a row to rows_ and counts its bytes.
+  Rows::iterator hold(std::string_view full, Row row);
 
   const Store& store_;
-  size_t cached_rows_max_;
+  size_t cached_bytes_max_;
   Rows rows_;
+  size_t bytes_ = 0;  //!< bytes(), estimated
   //! Rows written since the last flush, in first-write order (element pointers of an
   //! unordered_map survive rehashing).
   std::vector<Rows::value_type*> dirty_;

@@ -200,7 +200,8 @@ TEST_CASE("ViewState flush_into writes only dirty rows, in key order", "[view_st
 
   rocksdb::WriteBatch batch;
   state.flush_into(batch);
-  REQUIRE(state.size() == 6);  // every row read or written stays, as a clean cache
+  // The row read stays as a clean cache; the rows only written, or found absent, go.
+  REQUIRE(state.size() == 1);
   BatchContents contents;
   REQUIRE(batch.Iterate(&contents).ok());
   const uint32_t rows_id = f.rows->GetID();
@@ -295,6 +296,7 @@ TEST_CASE("ViewState keeps flushed rows as a cache for the next batch", "[view_s
   ViewState state(*f.store);
   state.begin_event();
   state.put(f.rows, "hot", "h1");
+  REQUIRE(read(state, f.rows, "hot") == "h1");  // a row read is worth keeping
   rocksdb::WriteBatch batch;
   state.flush_into(batch);
   REQUIRE(batch.Count() == 1);
@@ -312,21 +314,56 @@ TEST_CASE("ViewState keeps flushed rows as a cache for the next batch", "[view_s
   }
 }
 
-TEST_CASE("ViewState over its bound keeps the rows read more than once", "[view_state][cache]") {
+TEST_CASE("ViewState over its bound keeps the rows read most since the last flush", "[view_state][cache]") {
   Fixture f;
-  ViewState state(*f.store, /*cached_rows_max=*/3);
+  // Room for about two rows: the flush must evict, and the twice-read row is the one kept.
+  ViewState state(*f.store, /*cached_bytes_max=*/2 * ViewState::kRowOverheadBytes);
   state.begin_event();
   state.put(f.rows, "account", "a1");
   REQUIRE(read(state, f.rows, "account") == "a1");
   REQUIRE(read(state, f.rows, "account") == "a1");
+  REQUIRE(read(state, f.rows, "balance") == std::nullopt);  // read once
   for (const char* key : {"line-1", "line-2", "line-3"}) state.put(f.rows, key, "l");
   rocksdb::WriteBatch batch;
   state.flush_into(batch);
   REQUIRE(batch.Count() == 4);
-  REQUIRE(state.size() == 1);  // the lines were written once and never read again
+  // The lines were written and never read; of the two rows read, the one read twice stays.
+  REQUIRE(state.size() == 1);
+  CHECK(state.bytes() == std::string("account").size() + 4 + 2 + ViewState::kRowOverheadBytes);
   // Nothing was written to the store, so what answers is the cache or nothing.
   CHECK(read(state, f.rows, "account") == "a1");
   CHECK(read(state, f.rows, "line-1") == std::nullopt);
+}
+
+TEST_CASE("ViewState under its bound keeps every row read between batches", "[view_state][cache]") {
+  Fixture f;
+  ViewState state(*f.store, /*cached_bytes_max=*/100 * ViewState::kRowOverheadBytes);
+  state.begin_event();
+  for (int i = 0; i < 50; ++i) {
+    state.put(f.rows, "row-" + std::to_string(i), "v");
+    REQUIRE(read(state, f.rows, "row-" + std::to_string(i)) == "v");
+  }
+  state.put(f.rows, "written-only", "w");
+  CHECK_FALSE(state.over_budget());
+  rocksdb::WriteBatch batch;
+  state.flush_into(batch);
+  CHECK(batch.Count() == 51);
+  CHECK(state.size() == 50);
+  for (int i = 0; i < 50; ++i) CHECK(read(state, f.rows, "row-" + std::to_string(i)) == "v");
+}
+
+TEST_CASE("ViewState is over budget when a batch's rows pass twice its bound", "[view_state][cache]") {
+  Fixture f;
+  ViewState state(*f.store, /*cached_bytes_max=*/10 * ViewState::kRowOverheadBytes);
+  state.begin_event();
+  int written = 0;
+  while (!state.over_budget()) state.put(f.rows, "row-" + std::to_string(written++), "v");
+  // Each row costs a little more than kRowOverheadBytes, so about 20 fit under twice the bound.
+  CHECK(written > 15);
+  CHECK(written <= 20);
+  rocksdb::WriteBatch batch;
+  state.flush_into(batch);
+  CHECK_FALSE(state.over_budget());
 }
 
 namespace {

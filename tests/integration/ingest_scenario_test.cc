@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/digest.h"
+#include "projections/all_views.h"
 #include "tests/support/test_support.h"
 
 namespace ledger::test {
@@ -189,6 +191,42 @@ TEST_CASE("the projection does not depend on the partition count or the batch si
     CHECK(balances == workload.expected_balance);
     CHECK(check_invariants(*engine).empty());
   }
+}
+
+}  // namespace ledger::test
+
+namespace ledger::test {
+
+TEST_CASE("a projector cache smaller than one batch's rows commits early and projects the same",
+          "[ingest][determinism][cache]") {
+  Workload workload = make_workload(11);
+  auto project_with = [&](const std::string& dir, size_t cached_bytes_max, ProjectionStats& stats) {
+    EngineOptions options;
+    options.data_dir = dir;
+    options.partitions = 2;
+    options.projector.cached_bytes_max = cached_bytes_max;
+    auto views = std::make_unique<ViewRegistry>();
+    register_all_views(*views);
+    auto engine = Engine::open(options, std::move(views));
+    REQUIRE(engine.is_ok());
+    stats = ingest_json_lines(**engine, workload.lines);
+    CHECK(check_invariants(**engine).empty());
+    CHECK(balances_by_account(**engine) == workload.expected_balance);
+    auto digest = compute_digest((*engine)->store());
+    REQUIRE(digest.is_ok());
+    return digest->hex;
+  };
+  TempDir roomy_dir;
+  TempDir tight_dir;
+  ProjectionStats roomy;
+  ProjectionStats tight;
+  const std::string roomy_digest = project_with(roomy_dir.sub("data"), 256 << 20, roomy);
+  // The least a partition gets (256 KiB) holds a few hundred rows: far fewer than a batch makes.
+  const std::string tight_digest = project_with(tight_dir.sub("data"), 0, tight);
+  CHECK(roomy.batches == 2);  // one batch a partition: the workload is smaller than a batch
+  CHECK(tight.batches > roomy.batches);
+  CHECK(tight.applied == roomy.applied);
+  CHECK(tight_digest == roomy_digest);
 }
 
 }  // namespace ledger::test

@@ -35,7 +35,7 @@ ViewState::Row* ViewState::load(ColumnFamily cf, std::string_view key) {
   // A key found absent once is most often a new event id about to be written: no reason to
   // keep it unless it is read again.
   row.reads = row.value ? kReadsLoaded : kReadsWriteOnly;
-  return &hold(full_key(cf, key), std::move(row))->second;
+  return &hold(full, std::move(row))->second;  // the store read leaves scratch_ alone
 }
 
 ViewState::Rows::iterator ViewState::hold(std::string_view full, Row row) {
@@ -180,8 +180,11 @@ void ViewState::evict() {
   // read least since the last flush go first, down to three quarters of the bound, so that
   // the next batches have room before the next eviction.
   bytes_ = 0;
-  std::erase_if(rows_, [](const auto& entry) { return entry.second.reads == kReadsWriteOnly; });
-  for (const auto& entry : rows_) bytes_ += row_bytes(entry);
+  std::erase_if(rows_, [&](const auto& entry) {
+    if (entry.second.reads == kReadsWriteOnly) return true;
+    bytes_ += row_bytes(entry);
+    return false;
+  });
   if (bytes_ > cached_bytes_max_) {
     const size_t keep_bytes_max = cached_bytes_max_ / 4 * 3;
     for (uint8_t reads = kReadsHeld; reads <= kReadsCounted && bytes_ > keep_bytes_max; ++reads) {

@@ -90,7 +90,7 @@ class ViewState {
   const Status& status() const { return status_; }
   //! Rows held (read, written or cached).
   size_t size() const { return rows_.size(); }
-  //! Estimated bytes held: exact after a flush, then grown by each row added (not by rewrites).
+  //! Estimated bytes held: recounted at each flush, then grown by each row added and each put().
   size_t bytes() const { return bytes_; }
   //! Whether this batch's rows, over the cache kept from earlier batches, passed the bound
   //! (twice the cache's, the cache being at most its bound after a flush), so that the batch

@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threads", options.project_threads, "Projector threads")->capture_default_str();
   app.add_option("--cache-mib", options.cache_mib, "Projector row cache, MiB for all partitions")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
       ->capture_default_str();
   auto* append = app.add_subcommand("append", "Append an event file (ledger-workload --format fb), durably");
   append->add_option("--input", options.input, "Event file")->required();

@@ -41,7 +41,7 @@ class SpdlogRocksdbLogger final : public rocksdb::Logger {
   }
 };
 
-rocksdb::ColumnFamilyOptions column_family_options(const StoreOptions& options,
+rocksdb::ColumnFamilyOptions column_family_options(std::string_view name, const StoreOptions& options,
                                                    const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -49,12 +49,25 @@ rocksdb::ColumnFamilyOptions column_family_options(const StoreOptions& options,
   table.checksum = rocksdb::kXXH3;
   table.format_version = 5;
   table.cache_index_and_filter_blocks = true;
+  // Filters and indexes in 4 KiB partitions under a small top level: a big table's full filter
+  // (1.2 MB for a million keys) is larger than a shard of the 64 MiB cache (1 MiB), so it was
+  // read again from the file and checksummed on every lookup; partitions are cached like data
+  // blocks, and only the top levels stay pinned. 10M events projected in 397 s instead of 600.
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_top_level_index_and_filter = true;
 
   rocksdb::ColumnFamilyOptions cf;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.write_buffer_size = options.write_buffer_bytes;
   cf.compression = rocksdb::kLZ4Compression;
-  cf.bottommost_compression = rocksdb::kZSTD;
+  // The log is the history, written once and kept: ZSTD at its bottom level. Everything else
+  // is derived from it and rewritten by compaction as it changes; ZSTD there cost 14% of a
+  // projection's CPU for a quarter of the views' bytes (3M events projected in 97 s and 446 MB
+  // of views, in 88 s and 588 MB with LZ4).
+  cf.bottommost_compression = name == kEvents ? rocksdb::kZSTD : rocksdb::kLZ4Compression;
   cf.level_compaction_dynamic_level_bytes = true;
   // Counter rows (engine/counters_merge.h) are added to with Merge; other rows never merge.
   cf.merge_operator = counters_merge_operator();
@@ -87,7 +100,8 @@ void log_options(const std::string& dir, const StoreOptions& options) {
   spdlog::info(
       "store {}: paranoid_checks=true wal_recovery_mode=kPointInTimeRecovery "
       "track_and_verify_wals_in_manifest=true sync=per-append-batch "
-      "bloom_bits_per_key=10 dedup_memtable_bloom=0.02 checksum=xxh3 compression=lz4 bottommost=zstd "
+      "bloom_bits_per_key=10 partitioned_filters_and_index=4096 dedup_memtable_bloom=0.02 checksum=xxh3 "
+      "compression=lz4 bottommost=zstd(events),lz4(others) "
       "block_cache_bytes={} "
       "write_buffer_bytes={} memtables_bytes_max={} max_total_wal_size={} max_background_jobs=2",
       dir, options.block_cache_bytes, options.write_buffer_bytes, options.memtables_bytes_max,
@@ -135,7 +149,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, const StoreOp
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& name : names) {
-    descriptors.emplace_back(name, column_family_options(options, cache));
+    descriptors.emplace_back(name, column_family_options(name, options, cache));
     if (name == kDedup) {
       // Nearly every dedup lookup misses (a new event id): a bloom filter over the memtable
       // answers it without walking the skiplist.

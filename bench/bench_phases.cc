@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "bench/event_file.h"
+#include "bench/memory_sampler.h"
 #include "connectors/ingest/json_lines_ingester.h"
 #include "engine/digest.h"
 #include "engine/event_validation.h"
@@ -133,13 +134,16 @@ Result<PhaseResult> run_project(const PhaseOptions& options) {
   if (!engine) return engine.status();
   PhaseResult result;
   result.phase = "project";
+  MemorySampler sampler(**engine);
   const auto start = Clock::now();
   auto stats = (*engine)->projector().catch_up();
   result.seconds = seconds_since(start);
+  const MemoryPeaks peaks = sampler.stop();
   if (!stats) return stats.status();
   add_stats(result, *stats);
   result.events = stats->applied + stats->rejected + stats->duplicates;
-  result.note = fmt::format("{} commits, row cache {} MiB", stats->batches, options.cache_mib);
+  result.note =
+      fmt::format("{} commits, row cache {} MiB; {}", stats->batches, options.cache_mib, describe(peaks));
   return result;
 }
 
@@ -152,6 +156,7 @@ Result<PhaseResult> run_end_to_end(const PhaseOptions& options) {
   result.phase = "end-to-end";
   std::atomic<bool> ingested{false};
   Status projector_status;
+  MemorySampler sampler(**engine);
   const auto start = Clock::now();
   std::thread projector([&] {
     // Keeps projecting while the ingester appends; one last pass after it finishes.
@@ -174,10 +179,12 @@ Result<PhaseResult> run_end_to_end(const PhaseOptions& options) {
   ingested = true;
   projector.join();
   result.seconds = seconds_since(start);
+  const MemoryPeaks peaks = sampler.stop();
   if (!report) return report.status();
   if (!projector_status) return projector_status;
   result.events = report->appended;
-  if (report->refused != 0) result.note = std::to_string(report->refused) + " lines refused at ingestion";
+  if (report->refused != 0) result.note = std::to_string(report->refused) + " lines refused at ingestion; ";
+  result.note += describe(peaks);
   engine->reset();
   result.disk_bytes = directory_bytes(options.dir);
   return result;
@@ -192,11 +199,13 @@ Result<PhaseResult> run_replay(const PhaseOptions& options) {
   if (!target) return target.status();
   PhaseResult result;
   result.phase = "replay";
+  MemorySampler sampler(**target);
   const auto start = Clock::now();
   if (Status copied = copy_log((*source)->log(), (*target)->log()); !copied) return copied;
   const double copy_seconds = seconds_since(start);
   auto stats = (*target)->projector().catch_up();
   result.seconds = seconds_since(start);
+  const MemoryPeaks peaks = sampler.stop();
   if (!stats) return stats.status();
   add_stats(result, *stats);
   auto entries = log_entries((*target)->log());
@@ -206,9 +215,9 @@ Result<PhaseResult> run_replay(const PhaseOptions& options) {
   auto target_digest = compute_digest((*target)->store());
   if (!source_digest) return source_digest.status();
   if (!target_digest) return target_digest.status();
-  result.note = fmt::format("log copy {:.2f} s, projection {:.2f} s; digest {}", copy_seconds,
-                            result.seconds - copy_seconds,
-                            source_digest->hex == target_digest->hex ? "equal to the source's" : "DIFFERS");
+  result.note = fmt::format(
+      "log copy {:.2f} s, projection {:.2f} s; digest {}; {}", copy_seconds, result.seconds - copy_seconds,
+      source_digest->hex == target_digest->hex ? "equal to the source's" : "DIFFERS", describe(peaks));
   return result;
 }
 

@@ -57,6 +57,12 @@ Projector::PartitionState& Projector::partition_state(uint32_t partition) {
   return *partitions_.at(partition);
 }
 
+size_t Projector::held_bytes() const {
+  size_t total = 0;
+  for (const auto& partition : partitions_) total += partition->held_bytes.load(std::memory_order_relaxed);
+  return total;
+}
+
 Result<uint64_t> Projector::stored_offset(uint32_t partition) const {
   auto stored = store_.get(store_.meta(), meta_keys::offset(partition));
   if (!stored) return stored.status();
@@ -147,8 +153,11 @@ Status Projector::project_batch(uint32_t partition, const LogBatch& batch, ViewS
         return failed;
       }
     } while (next < batch.size() && !state.over_budget());
+    std::atomic<size_t>& held_bytes = partition_state(partition).held_bytes;
+    held_bytes.store(state.bytes(), std::memory_order_relaxed);
     if (Status committed = commit(partition, batch.offset(next - 1) + 1, state, stats); !committed)
       return committed;
+    held_bytes.store(state.bytes(), std::memory_order_relaxed);
   }
   return Status::ok();
 }

@@ -62,6 +62,10 @@ class Projector {
   //! Makes a running catch_up() return after the batches in flight, as if the log ended there
   //! (each batch is committed whole); later calls return at once. Safe from any thread.
   void request_stop() { stop_requested_.store(true, std::memory_order_relaxed); }
+  //! Estimated bytes of rows the partitions hold (ViewState::bytes()), as each last published
+  //! them: at each commit, with the batch's rows just before it and the cache kept after it.
+  //! Safe from any thread (a memory sampler's, say).
+  size_t held_bytes() const;
   //! The next offset `partition` will project (0 for a new store).
   Result<uint64_t> stored_offset(uint32_t partition) const;
 
@@ -84,6 +88,8 @@ class Projector {
   struct PartitionState {
     std::mutex mutex;
     std::unique_ptr<ViewState> state;
+    //! state->bytes() as of its last commit and the rows just before it, for held_bytes().
+    std::atomic<size_t> held_bytes{0};
   };
   PartitionState& partition_state(uint32_t partition);
 

@@ -38,12 +38,17 @@ uint64_t shared_property(rocksdb::DB& db, const std::string& name) {
   return value;
 }
 
-//! A jemalloc statistic, refreshed first (its stats are cached until the epoch advances).
-uint64_t jemalloc_stat(const char* name) {
-  if (mallctl == nullptr) return 0;
+//! Makes jemalloc recount its statistics (it caches them until the epoch advances).
+void refresh_jemalloc_stats() {
+  if (mallctl == nullptr) return;
   uint64_t epoch = 1;
   size_t epoch_size = sizeof epoch;
   mallctl("epoch", &epoch, &epoch_size, &epoch, epoch_size);
+}
+
+//! A jemalloc statistic as of the last refresh_jemalloc_stats(); 0 without jemalloc.
+uint64_t jemalloc_stat(const char* name) {
+  if (mallctl == nullptr) return 0;
   size_t value = 0;
   size_t value_size = sizeof value;
   if (mallctl(name, &value, &value_size, nullptr, 0) != 0) return 0;
@@ -106,6 +111,7 @@ void MemorySampler::sample() {
   keep_max(peaks_.block_cache_pinned, shared_property(db, "rocksdb.block-cache-pinned-usage"));
   keep_max(peaks_.memtables, summed_property(db, "rocksdb.cur-size-all-mem-tables"));
   keep_max(peaks_.table_readers, summed_property(db, "rocksdb.estimate-table-readers-mem"));
+  refresh_jemalloc_stats();
   keep_max(peaks_.allocated, jemalloc_stat("stats.allocated"));
   keep_max(peaks_.allocator_resident, jemalloc_stat("stats.resident"));
   ++peaks_.samples;

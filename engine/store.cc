@@ -69,6 +69,12 @@ rocksdb::ColumnFamilyOptions column_family_options(std::string_view name, const 
   // of views, in 88 s and 588 MB with LZ4).
   cf.bottommost_compression = name == kEvents ? rocksdb::kZSTD : rocksdb::kLZ4Compression;
   cf.level_compaction_dynamic_level_bytes = true;
+  if (name == kDedup) {
+    // Nearly every dedup lookup misses (a new event id): a bloom filter over the memtable
+    // answers it without walking the skiplist.
+    cf.memtable_whole_key_filtering = true;
+    cf.memtable_prefix_bloom_size_ratio = 0.02;
+  }
   // Counter rows (engine/counters_merge.h) are added to with Merge; other rows never merge.
   cf.merge_operator = counters_merge_operator();
   return cf;
@@ -150,12 +156,6 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, const StoreOp
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& name : names) {
     descriptors.emplace_back(name, column_family_options(name, options, cache));
-    if (name == kDedup) {
-      // Nearly every dedup lookup misses (a new event id): a bloom filter over the memtable
-      // answers it without walking the skiplist.
-      descriptors.back().options.memtable_whole_key_filtering = true;
-      descriptors.back().options.memtable_prefix_bloom_size_ratio = 0.02;
-    }
   }
 
   std::unique_ptr<Store> store(new Store());

@@ -102,7 +102,7 @@ uint64_t directory_bytes(const std::string& dir) {
 
 Result<PhaseResult> run_append(const PhaseOptions& options) {
   auto reader = EventFileReader::open(options.input);
-  if (!reader) return reader.status();
+  if (!reader) return Status::io_error("--input: " + reader.status().message());
   auto engine = open_engine(options, options.dir);
   if (!engine) return engine.status();
   PhaseResult result;

@@ -5,9 +5,13 @@
 //   meta_key        := "partitions"                      -> u32be partition count, set at creation
 //                    | "schema_version"                  -> u32be
 //                    | "offset" u32be(partition)         -> u64be next log offset to project
+//                    | "resume" u32be(partition)         -> u64be offset u32be view cursor
 //
 // A partition's offset is written in the same WriteBatch as the view rows and event ids of
-// the batch that advanced it, so it never runs ahead of or behind the views.
+// the batch that advanced it, so it never runs ahead of or behind the views. A resume row
+// exists while the event at that offset is applied in parts (ViewState::suspend): the views
+// before `view` (its index in the registry) have applied it, and `view` continues from
+// `cursor`; it is deleted by the commit that finishes the event.
 
 #include <cstdint>
 #include <string>
@@ -26,6 +30,12 @@ inline constexpr std::string_view kOffsetPrefix = "offset";
 
 inline std::string offset(uint32_t partition) {
   std::string key(kOffsetPrefix);
+  put_u32_be(key, partition);
+  return key;
+}
+
+inline std::string resume(uint32_t partition) {
+  std::string key("resume");
   put_u32_be(key, partition);
   return key;
 }

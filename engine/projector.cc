@@ -93,6 +93,7 @@ Result<ProjectionStats> Projector::catch_up() {
       total.rejected += stats.rejected;
       total.duplicates += stats.duplicates;
       total.batches += stats.batches;
+      total.partial_commits += stats.partial_commits;
       if (!status && first_error) first_error = status;
     }
   };
@@ -142,32 +143,61 @@ Status Projector::project_partition(uint32_t partition, uint64_t end_offset, Pro
 
 Status Projector::project_batch(uint32_t partition, const LogBatch& batch, ViewState& state,
                                 ProjectionStats& stats) {
+  PartitionState& owned = partition_state(partition);
+  auto stored = stored_resume(partition, batch.offset(0));
+  if (!stored) return stored.status();
+  std::optional<Resume> resume = std::move(*stored);
+  owned.resume_stored = resume.has_value();
   for (size_t next = 0; next < batch.size();) {
-    // Up to the end of the batch, or fewer events when their rows pass the cache's bound.
+    // Up to the end of the batch, or fewer events when their rows pass the cache's bound, or up
+    // to the part of an event that a view suspended.
     do {
-      project_event(partition, batch.offset(next), batch.bytes(next), state, stats);
-      ++next;
-      if (!state.status()) {
-        Status failed = state.status();
+      Status projected =
+          project_event(partition, batch.offset(next), batch.bytes(next), state, stats, resume);
+      if (!state.status()) projected = state.status();
+      if (!projected) {
         state.clear();
-        return failed;
+        return projected;
       }
+      if (resume) break;
+      ++next;
     } while (next < batch.size() && !state.over_budget());
-    std::atomic<size_t>& held_bytes = partition_state(partition).held_bytes;
-    held_bytes.store(state.bytes(), std::memory_order_relaxed);
-    if (Status committed = commit(partition, batch.offset(next - 1) + 1, state, stats); !committed)
-      return committed;
-    held_bytes.store(state.bytes(), std::memory_order_relaxed);
+    const uint64_t next_offset = resume ? batch.offset(next) : batch.offset(next - 1) + 1;
+    owned.held_bytes.store(state.bytes(), std::memory_order_relaxed);
+    if (Status committed = commit(partition, next_offset, resume, state, stats); !committed) return committed;
+    owned.held_bytes.store(state.bytes(), std::memory_order_relaxed);
   }
   return Status::ok();
 }
 
-Status Projector::commit(uint32_t partition, uint64_t next_offset, ViewState& state, ProjectionStats& stats) {
+Result<std::optional<Projector::Resume>> Projector::stored_resume(uint32_t partition, uint64_t offset) const {
+  auto stored = store_.get(store_.meta(), meta_keys::resume(partition));
+  if (!stored) return stored.status();
+  if (!stored->has_value()) return std::optional<Resume>();
+  const std::string& value = **stored;
+  if (value.size() < 12 || get_be<uint64_t>(value, 0) != offset) {
+    return Status::corruption("meta: the resume row of partition " + std::to_string(partition) +
+                              " does not name offset " + std::to_string(offset));
+  }
+  return std::optional<Resume>(Resume{get_be<uint32_t>(value, 8), value.substr(12)});
+}
+
+Status Projector::commit(uint32_t partition, uint64_t next_offset, const std::optional<Resume>& resume,
+                         ViewState& state, ProjectionStats& stats) {
+  PartitionState& owned = partition_state(partition);
   rocksdb::WriteBatch write_batch;
   state.flush_into(write_batch);
   std::string offset_bytes;
   put_u64_be(offset_bytes, next_offset);
   write_batch.Put(store_.meta(), meta_keys::offset(partition), offset_bytes);
+  if (resume) {
+    std::string resume_bytes = offset_bytes;
+    put_u32_be(resume_bytes, resume->view);
+    resume_bytes.append(resume->cursor);
+    write_batch.Put(store_.meta(), meta_keys::resume(partition), resume_bytes);
+  } else if (owned.resume_stored) {
+    write_batch.Delete(store_.meta(), meta_keys::resume(partition));
+  }
   // A batch that did not reach the store leaves the cache ahead of it: drop the cache.
   if (Status fault = fault_point("projector.before_write_batch"); !fault) {
     state.clear();
@@ -177,55 +207,85 @@ Status Projector::commit(uint32_t partition, uint64_t next_offset, ViewState& st
     state.clear();
     return written;
   }
+  owned.resume_stored = resume.has_value();
   if (Status fault = fault_point("projector.after_write_batch"); !fault) return fault;
   ++stats.batches;
+  if (resume) ++stats.partial_commits;
   return Status::ok();
 }
 
-void Projector::project_event(uint32_t partition, uint64_t offset, std::string_view bytes, ViewState& state,
-                              ProjectionStats& stats) {
+Status Projector::project_event(uint32_t partition, uint64_t offset, std::string_view bytes, ViewState& state,
+                                ProjectionStats& stats, std::optional<Resume>& resume) {
   auto verified = verify_event_buffer(bytes);
   if (!verified) {
+    resume.reset();
     reject_malformed(partition, offset, bytes, verified.status(), state);
     ++stats.rejected;
-    return;
+    return Status::ok();
   }
   const schema::Event& event = **verified;
-  EventContext context{event, bytes, partition, offset, log_.partition_count()};
+  const EventContext context{event, bytes, partition, offset, log_.partition_count(), {}};
   const std::string key = dedup_key(partition, text_of(event.account()), text_of(event.id()));
   const std::string hash = payload_hash(bytes);
-  if (auto seen = state.get(store_.dedup(), key)) {
-    if (seen->substr(0, hash.size()) == hash || state.get(store_.dedup(), key + '\0' + hash)) {
-      ++stats.duplicates;
-      return;
+  const bool resuming = resume.has_value();
+  const auto& views = views_.views();
+  if (resuming && resume->view >= views.size()) {
+    return Status::corruption("meta: the resume row of partition " + std::to_string(partition) +
+                              " names view " + std::to_string(resume->view) + " of " +
+                              std::to_string(views.size()));
+  }
+  // A resumed event passed these checks before its first part was committed.
+  if (!resuming) {
+    if (auto seen = state.get(store_.dedup(), key)) {
+      if (seen->substr(0, hash.size()) == hash || state.get(store_.dedup(), key + '\0' + hash)) {
+        ++stats.duplicates;
+        return Status::ok();
+      }
+      state.begin_event();
+      reject(context,
+             {"duplicate_id_conflict",
+              "id: '" + std::string(text_of(event.id())) + "' was already used with a different payload"},
+             state);
+      state.put(store_.dedup(), key + '\0' + hash, "");
+      ++stats.rejected;
+      return Status::ok();
     }
-    state.begin_event();
-    reject(context,
-           {"duplicate_id_conflict",
-            "id: '" + std::string(text_of(event.id())) + "' was already used with a different payload"},
-           state);
-    state.put(store_.dedup(), key + '\0' + hash, "");
-    ++stats.rejected;
-    return;
   }
   state.begin_event();
-  if (Status valid = validate_event(event); !valid) {
-    reject(context, {"invalid_field", valid.message()}, state);
-    state.put(store_.dedup(), key, hash + kOutcomeRejected);
-    ++stats.rejected;
-    return;
+  if (!resuming) {
+    if (Status valid = validate_event(event); !valid) {
+      reject(context, {"invalid_field", valid.message()}, state);
+      state.put(store_.dedup(), key, hash + kOutcomeRejected);
+      ++stats.rejected;
+      return Status::ok();
+    }
   }
-  for (const auto& view : views_.views()) {
-    if (Verdict verdict = view->apply(context, state)) {
+  for (size_t index = resuming ? resume->view : 0; index < views.size(); ++index) {
+    EventContext view_context = context;
+    if (resuming && index == resume->view) view_context.resume = resume->cursor;
+    Verdict verdict = views[index]->apply(view_context, state);
+    std::optional<std::string> cursor = state.take_suspension();
+    if (verdict && (resuming || cursor)) {
+      return Status::corruption("view " + std::string(views[index]->name()) + " rejected event '" +
+                                std::string(text_of(event.id())) + "' (" + verdict->reason +
+                                ") after it was applied in part");
+    }
+    if (verdict) {
       state.rollback_event();
       reject(context, *verdict, state);
       state.put(store_.dedup(), key, hash + kOutcomeRejected);
       ++stats.rejected;
-      return;
+      return Status::ok();
+    }
+    if (cursor) {
+      resume = Resume{static_cast<uint32_t>(index), std::move(*cursor)};
+      return Status::ok();
     }
   }
+  resume.reset();
   state.put(store_.dedup(), key, hash + kOutcomeApplied);
   ++stats.applied;
+  return Status::ok();
 }
 
 void Projector::reject_malformed(uint32_t partition, uint64_t offset, std::string_view bytes,
@@ -237,7 +297,7 @@ void Projector::reject_malformed(uint32_t partition, uint64_t offset, std::strin
   auto id = builder.CreateString("malformed@" + std::to_string(partition) + ":" + std::to_string(offset));
   schema::FinishEventBuffer(builder, schema::CreateEvent(builder, id));
   const schema::Event& stand_in = *schema::GetEvent(builder.GetBufferPointer());
-  EventContext context{stand_in, bytes, partition, offset, log_.partition_count()};
+  EventContext context{stand_in, bytes, partition, offset, log_.partition_count(), {}};
   state.begin_event();
   reject(context, {"malformed", error.message()}, state);
 }

@@ -37,11 +37,20 @@ struct ProjectionStats {
   uint64_t rejected = 0;    //!< events kept in the log and rejected with a reason
   uint64_t duplicates = 0;  //!< events whose id and payload repeat an earlier one: no-ops
   uint64_t batches = 0;
+  //! Commits that ended inside an event applied in parts (ViewState::suspend).
+  uint64_t partial_commits = 0;
 };
 
 //! Projects the log into the views, partition by partition. For each batch: verify each
 //! event, drop exact duplicates by id, let every view apply it or reject it, and commit the
 //! view rows, the event ids and the partition's next offset in one WriteBatch.
+//!
+//! A batch is committed early when its rows pass the partition's share of the cache. An event
+//! whose own rows would (a billing run closes every account of the partition) is applied in
+//! parts: the view suspends it (ViewState::suspend), the projector commits the rows so far with
+//! the event's own offset and a resume row (engine/meta_keys.h), and calls the view again from
+//! its cursor. A crash between two parts resumes at the cursor; the event's id is recorded with
+//! its last part. Readers between two parts see the accounts done so far.
 //!
 //! Dedup keys (the `dedup` column family):
 //!
@@ -76,10 +85,23 @@ class Projector {
   Status project_partition(uint32_t partition, uint64_t end_offset, ProjectionStats& stats);
   //! Projects `batch` in one or more commits: more when its rows pass the cache's bound.
   Status project_batch(uint32_t partition, const LogBatch& batch, ViewState& state, ProjectionStats& stats);
-  //! Writes the rows `state` holds and the partition's `next_offset` in one WriteBatch.
-  Status commit(uint32_t partition, uint64_t next_offset, ViewState& state, ProjectionStats& stats);
-  void project_event(uint32_t partition, uint64_t offset, std::string_view bytes, ViewState& state,
-                     ProjectionStats& stats);
+  //! Where an event applied in parts goes on: the view's index in the registry and its cursor.
+  struct Resume {
+    uint32_t view = 0;
+    std::string cursor;
+  };
+  //! The resume row of `partition`, which must name `offset` when there is one.
+  Result<std::optional<Resume>> stored_resume(uint32_t partition, uint64_t offset) const;
+  //! Writes the rows `state` holds and the partition's `next_offset` in one WriteBatch, with
+  //! the resume row when `resume` is set (the event at next_offset is done in part), or its
+  //! deletion when one was stored.
+  Status commit(uint32_t partition, uint64_t next_offset, const std::optional<Resume>& resume,
+                ViewState& state, ProjectionStats& stats);
+  //! Applies one event, or continues it from `resume`; leaves `resume` set when a view
+  //! suspended it (the event is not finished), reset otherwise. An error only for a view that
+  //! rejects an event after it was suspended.
+  Status project_event(uint32_t partition, uint64_t offset, std::string_view bytes, ViewState& state,
+                       ProjectionStats& stats, std::optional<Resume>& resume);
   void reject_malformed(uint32_t partition, uint64_t offset, std::string_view bytes, const Status& error,
                         ViewState& state);
   void reject(const EventContext& context, const Rejection& rejection, ViewState& state);
@@ -90,6 +112,8 @@ class Projector {
     std::unique_ptr<ViewState> state;
     //! state->bytes() as of its last commit and the rows just before it, for held_bytes().
     std::atomic<size_t> held_bytes{0};
+    //! Whether the store holds a resume row for this partition (deleted at the next commit).
+    bool resume_stored = false;
   };
   PartitionState& partition_state(uint32_t partition);
 

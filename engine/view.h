@@ -21,6 +21,11 @@ struct EventContext {
   uint32_t partition;
   uint64_t offset;
   uint32_t partition_count;  //!< of the log, for numbering that must be unique across partitions
+  //! Empty on an event's first apply() by a view. When that view suspended the event
+  //! (ViewState::suspend), the projector committed what it had written and calls it again
+  //! with the cursor it gave, here, until it returns without suspending; the views before it
+  //! are not called again.
+  std::string_view resume;
 };
 
 //! Why an event that is well formed cannot be applied. `reason` is a stable code
@@ -45,7 +50,8 @@ class View {
   //! Resolves the view's column families in `store`; called once before any apply().
   virtual Status bind(const Store& store) = 0;
   //! Applies one event. A Rejection makes the projector undo every write any view made for
-  //! this event and call record_rejection() on every view instead.
+  //! this event and call record_rejection() on every view instead. An event some view has
+  //! suspended (ViewState::suspend) is applied: no view may reject it after that.
   virtual Verdict apply(const EventContext& context, ViewState& state) = 0;
   //! Called for an event that some view rejected, after its writes were undone.
   virtual void record_rejection(const EventContext& /*context*/, const Rejection& /*rejection*/,

@@ -94,12 +94,14 @@ void ViewState::erase(ColumnFamily cf, std::string_view key) {
 }
 
 void ViewState::scan(ColumnFamily cf, std::string_view prefix,
-                     const std::function<bool(std::string_view, std::string_view)>& visit) {
+                     const std::function<bool(std::string_view, std::string_view)>& visit,
+                     std::string_view after) {
   // This batch's rows under the prefix, copied and sorted first: the visitor may write rows.
   const std::string full_prefix(full_key(cf, prefix));
   std::vector<std::pair<std::string, std::shared_ptr<const std::string>>> held;
   for (auto& [key, row] : rows_) {
     if (!key.starts_with(full_prefix)) continue;
+    if (!after.empty() && std::string_view(key).substr(4) <= after) continue;
     if (row.encode) materialize(row);
     held.emplace_back(key.substr(4), row.value);
   }
@@ -107,7 +109,12 @@ void ViewState::scan(ColumnFamily cf, std::string_view prefix,
   rocksdb::ReadOptions options;
   options.verify_checksums = true;
   std::unique_ptr<rocksdb::Iterator> stored(store_.db()->NewIterator(options, cf));
-  stored->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+  if (after.empty()) {
+    stored->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+  } else {
+    stored->Seek(rocksdb::Slice(after.data(), after.size()));
+    if (stored->Valid() && stored->key().ToStringView() == after) stored->Next();
+  }
   auto stored_valid = [&] { return stored->Valid() && stored->key().ToStringView().starts_with(prefix); };
   size_t next_held = 0;
   bool go_on = true;
@@ -134,6 +141,7 @@ void ViewState::merge(ColumnFamily cf, std::string_view key, std::string_view op
 }
 
 void ViewState::rollback_event() {
+  suspension_.reset();
   merges_.resize(merges_at_begin_);
   for (auto undo = undo_.rbegin(); undo != undo_.rend(); ++undo) {
     if (undo->previous) {
@@ -207,6 +215,7 @@ void ViewState::clear() {
   merges_.clear();
   merges_at_begin_ = 0;
   dirty_at_begin_ = 0;
+  suspension_.reset();
   status_ = Status::ok();
 }
 

@@ -66,14 +66,30 @@ class ViewState {
   //! see pending merges, so counter rows are for queries, never read back by a view.
   void merge(ColumnFamily cf, std::string_view key, std::string_view operand);
 
-  //! Calls `visit(key, value)` for every row whose key starts with `prefix`, in key order, as
-  //! this batch sees them (its writes over the store's rows), until it returns false. The
-  //! visitor may put() and get(), but rows it adds under the prefix are not visited.
+  //! Calls `visit(key, value)` for every row whose key starts with `prefix` (and, when `after`
+  //! is not empty, sorts after `after`), in key order, as this batch sees them (its writes over
+  //! the store's rows), until it returns false. The visitor may put() and get(), but rows it
+  //! adds under the prefix are not visited.
   void scan(ColumnFamily cf, std::string_view prefix,
-            const std::function<bool(std::string_view key, std::string_view value)>& visit);
+            const std::function<bool(std::string_view key, std::string_view value)>& visit,
+            std::string_view after = {});
+
+  //! Asks the projector to commit every row written so far and to call the view's apply()
+  //! again with `cursor` as EventContext::resume, so that an event touching more rows than a
+  //! commit should hold (a billing run over every account) keeps the projector's memory within
+  //! its bound. The view returns from apply() right after, without a rejection: what was
+  //! committed cannot be undone, so a view suspends only an event it has decided to apply.
+  void suspend(std::string cursor) { suspension_ = std::move(cursor); }
+  //! The cursor suspend() was given during this event, taken (nullopt: it was not suspended).
+  std::optional<std::string> take_suspension() {
+    std::optional<std::string> taken = std::move(suspension_);
+    suspension_.reset();
+    return taken;
+  }
 
   //! Marks the start of one event's writes.
   void begin_event() {
+    suspension_.reset();
     undo_.clear();
     retired_.clear();
     merges_at_begin_ = merges_.size();
@@ -162,6 +178,7 @@ class ViewState {
   };
   std::vector<Merge> merges_;  //!< in the order they were made
   size_t merges_at_begin_ = 0;
+  std::optional<std::string> suspension_;
   Status status_;
 };
 

@@ -147,6 +147,8 @@ Verdict InvoicesView::close_account(const EventContext& context, ViewState& stat
 Verdict InvoicesView::run_billing(const EventContext& context, ViewState& state) {
   const auto& run = *context.event.body_as_BillingRun();
   const std::string run_key = billing_run_key(run.run_number(), context.partition);
+  // The run's own row is written by its last part, so a run continued from a cursor is not a
+  // repeat of itself.
   if (state.get(families_.runs, run_key)) {
     return Rejection{"duplicate_run_number",
                      "body.run_number: run " + std::to_string(run.run_number()) + " was already applied"};
@@ -163,27 +165,48 @@ Verdict InvoicesView::run_billing(const EventContext& context, ViewState& state)
                        run.as_of_day(),
                        manual};
   std::map<std::string, const view::OperatorRowT*, std::less<>> operators;
+  // A run over more accounts than a commit should hold goes in parts: the cursor is the count
+  // of bills closed so far (they number the bills) and the last billing-state key done.
   uint32_t closed = 0;
+  std::string_view after;
+  if (context.resume.size() >= 4) {
+    closed = get_be<uint32_t>(context.resume, 0);
+    after = context.resume.substr(4);
+  }
+  bool suspended = false;
   std::string prefix;
   put_u32_be(prefix, context.partition);
-  state.scan(families_.billing_state, prefix, [&](std::string_view key, std::string_view value) {
-    const auto* billing = decode_row<view::BillingStateRow>(value);
-    if (!billing) return true;
-    std::string_view operator_id = text_of(billing->operator_());
-    if (run.operator_() && run.operator_()->size() && operator_id != text_of(run.operator_())) return true;
-    std::string_view account_id = key.substr(prefix.size());
-    if (!account_filter.empty() && !account_filter.contains(account_id)) return true;
-    auto& operator_row = operators[std::string(operator_id)];
-    if (!operator_row)
-      operator_row = find_operator(state, families_.operators, context.partition, operator_id);
-    InvoiceBook book(families_, state, context, account_id);
-    book.load();
-    auto account = find_account(state, families_.accounts, account_id);
-    const bool account_closed = account && account->status == view::AccountStatus::Closed;
-    closed += close_for_run(book, run, request, *operator_row, account_closed, 1 + closed);
-    book.save_billing();
-    return true;
-  });
+  state.scan(
+      families_.billing_state, prefix,
+      [&](std::string_view key, std::string_view value) {
+        const auto* billing = decode_row<view::BillingStateRow>(value);
+        if (!billing) return true;
+        std::string_view operator_id = text_of(billing->operator_());
+        if (run.operator_() && run.operator_()->size() && operator_id != text_of(run.operator_()))
+          return true;
+        std::string_view account_id = key.substr(prefix.size());
+        if (!account_filter.empty() && !account_filter.contains(account_id)) return true;
+        auto& operator_row = operators[std::string(operator_id)];
+        if (!operator_row)
+          operator_row = find_operator(state, families_.operators, context.partition, operator_id);
+        InvoiceBook book(families_, state, context, account_id);
+        book.load();
+        auto account = find_account(state, families_.accounts, account_id);
+        const bool account_closed = account && account->status == view::AccountStatus::Closed;
+        closed += close_for_run(book, run, request, *operator_row, account_closed, 1 + closed);
+        book.save_billing();
+        if (state.over_budget()) {
+          std::string cursor;
+          put_u32_be(cursor, closed);
+          cursor.append(key);
+          state.suspend(std::move(cursor));
+          suspended = true;
+          return false;
+        }
+        return true;
+      },
+      after);
+  if (suspended) return std::nullopt;
   view::BillingRunRowT row;
   row.run_number = run.run_number();
   row.as_of_day = run.as_of_day();

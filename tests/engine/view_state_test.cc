@@ -456,3 +456,54 @@ TEST_CASE("ViewState encodes a row written in decoded form once, when its bytes 
     CHECK(seen == std::vector<std::string>{"100"});
   }
 }
+
+namespace ledger::test {
+
+TEST_CASE("ViewState scan after a key visits only the keys that sort after it", "[view_state]") {
+  Fixture f;
+  f.put_in_store(f.rows, "p/a", "stored-a");
+  f.put_in_store(f.rows, "p/c", "stored-c");
+  f.put_in_store(f.rows, "p/e", "stored-e");
+  f.put_in_store(f.rows, "q/a", "other prefix");
+  ViewState state(*f.store);
+  state.begin_event();
+  state.put(f.rows, "p/b", "held-b");
+  state.put(f.rows, "p/d", "held-d");
+  auto keys_after = [&](std::string_view after) {
+    std::vector<std::string> seen;
+    state.scan(
+        f.rows, "p/",
+        [&](std::string_view key, std::string_view) {
+          seen.emplace_back(key);
+          return true;
+        },
+        after);
+    return seen;
+  };
+  CHECK(keys_after("") == std::vector<std::string>{"p/a", "p/b", "p/c", "p/d", "p/e"});
+  // The key itself is not visited again, whether the store or the batch holds it.
+  CHECK(keys_after("p/b") == std::vector<std::string>{"p/c", "p/d", "p/e"});
+  CHECK(keys_after("p/c") == std::vector<std::string>{"p/d", "p/e"});
+  CHECK(keys_after("p/cc") == std::vector<std::string>{"p/d", "p/e"});
+  CHECK(keys_after("p/e").empty());
+}
+
+TEST_CASE("ViewState keeps a suspension until it is taken or the event is undone", "[view_state]") {
+  Fixture f;
+  ViewState state(*f.store);
+  state.begin_event();
+  CHECK_FALSE(state.take_suspension().has_value());
+  state.suspend("cursor-1");
+  auto taken = state.take_suspension();
+  REQUIRE(taken.has_value());
+  CHECK(*taken == "cursor-1");
+  CHECK_FALSE(state.take_suspension().has_value());
+  state.suspend("cursor-2");
+  state.rollback_event();
+  CHECK_FALSE(state.take_suspension().has_value());
+  state.suspend("cursor-3");
+  state.begin_event();
+  CHECK_FALSE(state.take_suspension().has_value());
+}
+
+}  // namespace ledger::test

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
+#include <filesystem>
 #include <set>
 
 namespace ledger {
@@ -158,6 +159,17 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, const StoreOp
     descriptors.emplace_back(name, column_family_options(name, options, cache));
   }
 
+  // RocksDB lists the folder before it creates it, and logs an error ("Error when reading ...
+  // dir NotFound") for what is the normal first open of a new store: make the folder first.
+  if (options.create_if_missing) {
+    std::error_code made;
+    std::filesystem::create_directories(dir, made);
+    if (made) {
+      std::string message = "creating store folder " + dir + ": " + made.message();
+      if (made == std::errc::no_space_on_device) return Status::no_space(std::move(message));
+      return Status::io_error(std::move(message));
+    }
+  }
   std::unique_ptr<Store> store(new Store());
   store->dir_ = dir;
   rocksdb::DB* raw = nullptr;

@@ -163,3 +163,19 @@ TEST_CASE("bytes in the log that are not an event are rejected as malformed, nev
 }
 
 }  // namespace ledger::test
+
+namespace ledger::test {
+
+TEST_CASE("the first ingest into a new data folder reports no error", "[ingest][cli]") {
+  TempDir dir;
+  write_file(dir.sub("in.jsonl"), kOperator + "\n" + kOpenPrepaid + "\n");
+  CommandResult result = run_ledger("--data '" + dir.sub("data") + "' ingest '" + dir.sub("in.jsonl") + "'");
+  INFO(result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("2 lines read, 2 appended, 0 refused") != std::string::npos);
+  // A new store is the normal case: nothing on stderr may read as an error.
+  CHECK(result.err.find("error") == std::string::npos);
+  CHECK(result.err.find("NotFound") == std::string::npos);
+}
+
+}  // namespace ledger::test

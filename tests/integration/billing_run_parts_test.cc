@@ -6,11 +6,9 @@
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "connectors/ingest/json_lines_ingester.h"
 #include "engine/digest.h"
 #include "engine/fault_point.h"
 #include "engine/meta_keys.h"
@@ -78,18 +76,6 @@ std::unique_ptr<Engine> open_with_cache(const std::string& dir, size_t cached_by
   return std::move(*engine);
 }
 
-void append_lines(Engine& engine, const std::vector<std::string>& lines) {
-  std::string text;
-  for (const auto& line : lines) text += line + "\n";
-  std::istringstream input(text);
-  JsonLinesIngester ingester(engine.log());
-  std::vector<LineError> errors;
-  auto report = ingester.ingest(
-      input, [&](const LineError& e) { errors.push_back(e); }, nullptr);
-  REQUIRE(report.is_ok());
-  REQUIRE(errors.empty());
-}
-
 ProjectionStats project(Engine& engine) {
   auto stats = engine.projector().catch_up();
   INFO(stats.status().to_string());
@@ -142,8 +128,8 @@ struct Reference {
 Reference reference() {
   TempDir dir;
   auto engine = open_with_cache(dir.sub("data"), 256 << 20);
-  append_lines(*engine, october_lines());
-  append_lines(*engine, run_and_after_lines());
+  append_json_lines(*engine, october_lines());
+  append_json_lines(*engine, run_and_after_lines());
   Reference result{"", project(*engine)};
   result.digest = digest_of(*engine);
   return result;
@@ -158,8 +144,8 @@ TEST_CASE("a billing run over more accounts than a commit holds is committed in 
 
   TempDir dir;
   auto engine = open_with_cache(dir.sub("data"), 0);  // a partition's least share: 256 KiB
-  append_lines(*engine, october_lines());
-  append_lines(*engine, run_and_after_lines());
+  append_json_lines(*engine, october_lines());
+  append_json_lines(*engine, run_and_after_lines());
   const ProjectionStats tight = project(*engine);
   CHECK(tight.partial_commits >= 3);
   CHECK(tight.applied == roomy.stats.applied);
@@ -178,9 +164,9 @@ TEST_CASE("a projection stopped between two parts of a billing run resumes at it
   TempDir dir;
   {
     auto engine = open_with_cache(dir.sub("data"), 0);
-    append_lines(*engine, october_lines());
+    append_json_lines(*engine, october_lines());
     project(*engine);
-    append_lines(*engine, run_and_after_lines());
+    append_json_lines(*engine, run_and_after_lines());
     // The run's first commits are its parts: stop right after the second one is written.
     REQUIRE(arm_fault_point("projector.after_write_batch", FaultAction::kError, 2).is_ok());
     auto stopped = engine->projector().catch_up();

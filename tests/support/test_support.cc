@@ -35,7 +35,7 @@ std::unique_ptr<Engine> open_engine(const std::string& dir, uint32_t partitions)
   return std::move(*engine);
 }
 
-ProjectionStats ingest_json_lines(Engine& engine, const std::vector<std::string>& lines) {
+void append_json_lines(Engine& engine, const std::vector<std::string>& lines) {
   std::string text;
   for (const auto& line : lines) text += line + "\n";
   std::istringstream input(text);
@@ -46,6 +46,10 @@ ProjectionStats ingest_json_lines(Engine& engine, const std::vector<std::string>
   REQUIRE(report.is_ok());
   for (const auto& e : errors) UNSCOPED_INFO("line " << e.line << ": " << e.message);
   REQUIRE(errors.empty());
+}
+
+ProjectionStats ingest_json_lines(Engine& engine, const std::vector<std::string>& lines) {
+  append_json_lines(engine, lines);
   auto stats = engine.projector().catch_up();
   INFO(stats.status().to_string());
   REQUIRE(stats.is_ok());

@@ -30,6 +30,8 @@ class TempDir {
 //! An engine with every view of the product, on a real RocksDB in `dir`.
 std::unique_ptr<Engine> open_engine(const std::string& dir, uint32_t partitions = 4);
 
+//! Parses JSON lines and appends them, without projecting; REQUIREs that every line is accepted.
+void append_json_lines(Engine& engine, const std::vector<std::string>& lines);
 //! Parses JSON lines, appends them and projects; REQUIREs that every line is accepted.
 ProjectionStats ingest_json_lines(Engine& engine, const std::vector<std::string>& lines);
 

@@ -18,10 +18,12 @@ void register_all_views(ViewRegistry& registry) {
   registry.add(std::make_unique<RejectionsView>());
 }
 
-Result<std::unique_ptr<Engine>> open_ledger(const std::string& data_dir, uint32_t partitions) {
+Result<std::unique_ptr<Engine>> open_ledger(const std::string& data_dir, uint32_t partitions,
+                                            const ProjectorOptions& projector) {
   EngineOptions options;
   options.data_dir = data_dir;
   options.partitions = partitions;
+  options.projector = projector;
   auto views = std::make_unique<ViewRegistry>();
   register_all_views(*views);
   return Engine::open(options, std::move(views));

@@ -15,6 +15,7 @@ void register_all_views(ViewRegistry& registry);
 
 //! The ledger on one machine: an engine over `data_dir` feeding every view of the product.
 //! `partitions` is for a new store (0: the stored count, or the default).
-Result<std::unique_ptr<Engine>> open_ledger(const std::string& data_dir, uint32_t partitions);
+Result<std::unique_ptr<Engine>> open_ledger(const std::string& data_dir, uint32_t partitions,
+                                            const ProjectorOptions& projector = {});
 
 }  // namespace ledger

@@ -9,7 +9,9 @@
 namespace ledger {
 
 std::unique_ptr<Engine> CliContext::open_engine(const std::string& dir) const {
-  auto engine = open_ledger(dir, partitions);
+  ProjectorOptions projector;
+  projector.cached_bytes_max = cache_mib << 20;
+  auto engine = open_ledger(dir, partitions, projector);
   if (!engine) {
     std::cerr << "ledger: cannot open the store: " << engine.status().to_string() << "\n";
     return nullptr;

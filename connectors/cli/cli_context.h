@@ -17,6 +17,8 @@ struct CliContext {
   std::string program = "ledger";  //!< how this binary was invoked (argv[0])
   std::string data_dir = "./data";
   uint32_t partitions = 0;
+  //! The projector's row cache, all partitions together (ProjectorOptions::cached_bytes_max).
+  size_t cache_mib = ProjectorOptions{}.cached_bytes_max >> 20;
   std::string format = "table";  //!< table | json
   bool verbose = false;
   int exit_code = 0;

@@ -22,6 +22,11 @@ int main(int argc, char** argv) {
   app.add_option("--partitions", context.partitions,
                  "Partitions of a new store (default 8; fixed at creation)")
       ->check(CLI::Range(1, 1024));
+  app.add_option("--cache-mib", context.cache_mib,
+                 "MiB of rows the projector keeps, all partitions together: with RocksDB's memtables "
+                 "(256 MiB) and block cache (64 MiB), what bounds a projection's memory")
+      ->check(CLI::Range(0, 1 << 20))
+      ->capture_default_str();
   app.add_option("--format", context.format, "Output: table for people, json for programs")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,41 @@ TEST_CASE("a projection stopped between two parts of a billing run resumes at it
   CHECK(november_bills(*engine) == std::pair<int64_t, int64_t>{kAccounts, kAccounts * kChargeMinor});
   CHECK(check_invariants(*engine).empty());
   CHECK(check_invoice_invariants(*engine).empty());
+  CHECK(digest_of(*engine) == roomy.digest);
+}
+
+TEST_CASE("ledger project killed between two parts of a billing run finishes it when run again",
+          "[billing_run][cache][fault][cli]") {
+  const Reference roomy = reference();
+  TempDir dir;
+  const std::string data = dir.sub("data");
+  {
+    auto engine = open_with_cache(data, 0);
+    append_json_lines(*engine, october_lines());
+    project(*engine);
+    append_json_lines(*engine, run_and_after_lines());
+  }
+  const std::string project_command = "--data '" + data + "' --cache-mib 0 project";
+  {
+    // The binary reads LEDGER_FAULT at its first fault point; this process already read it.
+    disarm_fault_points();
+    REQUIRE(setenv("LEDGER_FAULT", "projector.after_write_batch:abort:2", 1) == 0);
+    CommandResult killed = run_ledger(project_command);
+    unsetenv("LEDGER_FAULT");
+    INFO(killed.err);
+    REQUIRE(killed.exit_code == kFaultAbortExitCode);  // ended as a crash would: no flush, no close
+  }
+  {
+    auto engine = open_with_cache(data, 0);
+    REQUIRE(resume_row_stored(*engine));
+  }
+  CommandResult finished = run_ledger(project_command);
+  INFO(finished.err);
+  REQUIRE(finished.exit_code == 0);
+  auto engine = open_with_cache(data, 0);
+  CHECK_FALSE(resume_row_stored(*engine));
+  CHECK(november_bills(*engine) == std::pair<int64_t, int64_t>{kAccounts, kAccounts * kChargeMinor});
+  CHECK(check_invariants(*engine).empty());
   CHECK(digest_of(*engine) == roomy.digest);
 }
 #endif

@@ -81,11 +81,7 @@ class ViewState {
   //! committed cannot be undone, so a view suspends only an event it has decided to apply.
   void suspend(std::string cursor) { suspension_ = std::move(cursor); }
   //! The cursor suspend() was given during this event, taken (nullopt: it was not suspended).
-  std::optional<std::string> take_suspension() {
-    std::optional<std::string> taken = std::move(suspension_);
-    suspension_.reset();
-    return taken;
-  }
+  std::optional<std::string> take_suspension() { return std::exchange(suspension_, std::nullopt); }
 
   //! Marks the start of one event's writes.
   void begin_event() {

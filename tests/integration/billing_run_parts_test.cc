@@ -136,6 +136,21 @@ Reference reference() {
   return result;
 }
 
+//! October projected, then the run and what follows appended: the run is the next event.
+void project_october_then_append_run(Engine& engine) {
+  append_json_lines(engine, october_lines());
+  project(engine);
+  append_json_lines(engine, run_and_after_lines());
+}
+
+//! The run finished: no resume row, every bill closed, the invariants, the reference's views.
+void check_run_finished(Engine& engine, const std::string& reference_digest) {
+  CHECK_FALSE(resume_row_stored(engine));
+  CHECK(november_bills(engine) == std::pair<int64_t, int64_t>{kAccounts, kAccounts * kChargeMinor});
+  CHECK(check_invariants(engine).empty());
+  CHECK(digest_of(engine) == reference_digest);
+}
+
 }  // namespace
 
 TEST_CASE("a billing run over more accounts than a commit holds is committed in parts and projects the same",
@@ -151,11 +166,8 @@ TEST_CASE("a billing run over more accounts than a commit holds is committed in 
   CHECK(tight.partial_commits >= 3);
   CHECK(tight.applied == roomy.stats.applied);
   CHECK(tight.rejected == 0);
-  CHECK_FALSE(resume_row_stored(*engine));
-  CHECK(november_bills(*engine) == std::pair<int64_t, int64_t>{kAccounts, kAccounts * kChargeMinor});
-  CHECK(check_invariants(*engine).empty());
+  check_run_finished(*engine, roomy.digest);
   CHECK(check_invoice_invariants(*engine).empty());
-  CHECK(digest_of(*engine) == roomy.digest);
 }
 
 #ifdef LEDGER_FAULT_POINTS  // engine/fault_point.h: only test builds can stop a commit
@@ -165,9 +177,7 @@ TEST_CASE("a projection stopped between two parts of a billing run resumes at it
   TempDir dir;
   {
     auto engine = open_with_cache(dir.sub("data"), 0);
-    append_json_lines(*engine, october_lines());
-    project(*engine);
-    append_json_lines(*engine, run_and_after_lines());
+    project_october_then_append_run(*engine);
     // The run's first commits are its parts: stop right after the second one is written.
     REQUIRE(arm_fault_point("projector.after_write_batch", FaultAction::kError, 2).is_ok());
     auto stopped = engine->projector().catch_up();
@@ -185,11 +195,8 @@ TEST_CASE("a projection stopped between two parts of a billing run resumes at it
   const ProjectionStats resumed = project(*engine);
   CHECK(resumed.partial_commits >= 1);
   CHECK(resumed.rejected == 0);
-  CHECK_FALSE(resume_row_stored(*engine));
-  CHECK(november_bills(*engine) == std::pair<int64_t, int64_t>{kAccounts, kAccounts * kChargeMinor});
-  CHECK(check_invariants(*engine).empty());
+  check_run_finished(*engine, roomy.digest);
   CHECK(check_invoice_invariants(*engine).empty());
-  CHECK(digest_of(*engine) == roomy.digest);
 }
 
 TEST_CASE("ledger project killed between two parts of a billing run finishes it when run again",
@@ -199,9 +206,7 @@ TEST_CASE("ledger project killed between two parts of a billing run finishes it 
   const std::string data = dir.sub("data");
   {
     auto engine = open_with_cache(data, 0);
-    append_json_lines(*engine, october_lines());
-    project(*engine);
-    append_json_lines(*engine, run_and_after_lines());
+    project_october_then_append_run(*engine);
   }
   const std::string project_command = "--data '" + data + "' --cache-mib 0 project";
   {
@@ -221,10 +226,7 @@ TEST_CASE("ledger project killed between two parts of a billing run finishes it 
   INFO(finished.err);
   REQUIRE(finished.exit_code == 0);
   auto engine = open_with_cache(data, 0);
-  CHECK_FALSE(resume_row_stored(*engine));
-  CHECK(november_bills(*engine) == std::pair<int64_t, int64_t>{kAccounts, kAccounts * kChargeMinor});
-  CHECK(check_invariants(*engine).empty());
-  CHECK(digest_of(*engine) == roomy.digest);
+  check_run_finished(*engine, roomy.digest);
 }
 #endif
 

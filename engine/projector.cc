@@ -48,9 +48,8 @@ Projector::Projector(Log& log, Store& store, const ViewRegistry& views, Projecto
     partitions_.push_back(std::make_unique<PartitionState>());
     partitions_.back()->state = std::make_unique<ViewState>(store_, share_bytes);
   }
-  spdlog::info("projector: batch_events_max={} threads={} sync={} cached_bytes_max={} ({} a partition)",
-               options_.batch_events_max, options_.threads, options_.sync, options_.cached_bytes_max,
-               share_bytes);
+  spdlog::info("projector: batch_events_max={} threads={} writes=no-wal cached_bytes_max={} ({} a partition)",
+               options_.batch_events_max, options_.threads, options_.cached_bytes_max, share_bytes);
 }
 
 Projector::PartitionState& Projector::partition_state(uint32_t partition) {
@@ -203,7 +202,7 @@ Status Projector::commit(uint32_t partition, uint64_t next_offset, const std::op
     state.clear();
     return fault;
   }
-  if (Status written = store_.write(write_batch, options_.sync); !written) {
+  if (Status written = store_.write_rebuildable(write_batch); !written) {
     state.clear();
     return written;
   }

@@ -21,9 +21,6 @@ struct ProjectorOptions {
   size_t batch_events_max = 16384;
   //! Worker threads; each owns whole partitions at a time.
   size_t threads = 2;
-  //! Whether each projection batch is fsynced. Not needed for exactly-once: the offset and the
-  //! rows are in one atomic WriteBatch and the log can be projected again from that offset.
-  bool sync = false;
   //! Bytes of rows the projector holds in memory, all partitions together: each partition's
   //! share caches its hot accounts between batches, and a batch whose rows pass the share is
   //! committed early. This bounds the projector's memory whatever the number of accounts or
@@ -43,7 +40,9 @@ struct ProjectionStats {
 
 //! Projects the log into the views, partition by partition. For each batch: verify each
 //! event, drop exact duplicates by id, let every view apply it or reject it, and commit the
-//! view rows, the event ids and the partition's next offset in one WriteBatch.
+//! view rows, the event ids and the partition's next offset in one WriteBatch, without the WAL
+//! (Store::write_rebuildable): a crash takes the views back to the last flush, all column
+//! families together, and the next run projects again from the offsets that survived.
 //!
 //! A batch is committed early when its rows pass the partition's share of the cache. An event
 //! whose own rows would (a billing run closes every account of the partition) is applied in

@@ -58,12 +58,18 @@ class Store {
 
   //! Writes `batch` atomically; `sync` makes it durable before returning.
   Status write(rocksdb::WriteBatch& batch, bool sync);
+  //! Writes `batch` atomically, of rows that can be made again from what is durable (the
+  //! views, the event ids and the offsets they reflect, derived from the log): without the
+  //! WAL. A crash loses such writes back to the last flush, all column families together
+  //! (atomic flush), and the projector makes them again from the offsets that survived.
+  Status write_rebuildable(rocksdb::WriteBatch& batch);
   //! Reads one value; nullopt when absent.
   Result<std::optional<std::string>> get(ColumnFamily cf, std::string_view key,
                                          const rocksdb::Snapshot* snapshot = nullptr) const;
-  //! Closes without flushing the memtables, leaving the recent writes in the WAL only, as a
-  //! crash does; for tests of WAL recovery. A clean close flushes by default.
-  void keep_wal_at_close() { flush_at_close_ = false; }
+  //! Closes without flushing the memtables, as a crash does: the recent appends are in the WAL
+  //! only, and the projection's writes since the last flush are lost (write_rebuildable()); for
+  //! tests of recovery. A clean close flushes by default.
+  void keep_wal_at_close();
 
  private:
   Store() = default;

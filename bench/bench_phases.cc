@@ -42,6 +42,7 @@ void add_stats(PhaseResult& result, const ProjectionStats& stats) {
   result.applied += stats.applied;
   result.rejected += stats.rejected;
   result.duplicates += stats.duplicates;
+  result.commits += stats.batches;
 }
 
 //! Sums the log's entries over partitions (a broadcast event counts once per partition).
@@ -184,7 +185,7 @@ Result<PhaseResult> run_end_to_end(const PhaseOptions& options) {
   if (!projector_status) return projector_status;
   result.events = report->appended;
   if (report->refused != 0) result.note = std::to_string(report->refused) + " lines refused at ingestion; ";
-  result.note += describe(peaks);
+  result.note += fmt::format("{} commits; {}", result.commits, describe(peaks));
   engine->reset();
   result.disk_bytes = directory_bytes(options.dir);
   return result;

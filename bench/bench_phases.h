@@ -18,6 +18,7 @@ struct PhaseResult {
   uint64_t applied = 0;  //!< projection outcomes, when the phase projects
   uint64_t rejected = 0;
   uint64_t duplicates = 0;
+  uint64_t commits = 0;     //!< projection WriteBatches
   uint64_t disk_bytes = 0;  //!< size of the store directory after the phase, 0 if not measured
   std::string note;         //!< anything else worth a line (the replay digest check)
 };

@@ -66,6 +66,11 @@ rocksdb::ColumnFamilyOptions column_family_options(std::string_view name, const 
   rocksdb::ColumnFamilyOptions cf;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.write_buffer_size = options.write_buffer_bytes;
+  // Room for two memtables waiting for their flush beside the one written: with atomic flush
+  // every column family waits for the slowest, and at two writes stopped ("Stopping writes
+  // because we have 2 immutable memtables") during projection. The write buffer manager still
+  // bounds all memtables together (memtables_bytes_max).
+  cf.max_write_buffer_number = 3;
   cf.compression = rocksdb::kLZ4Compression;
   // The log is the history, written once and kept: ZSTD at its bottom level. Everything else
   // is derived from it and rewritten by compaction as it changes; ZSTD there cost 14% of a
@@ -114,7 +119,7 @@ void log_options(const std::string& dir, const StoreOptions& options) {
   spdlog::info(
       "store {}: paranoid_checks=true wal_recovery_mode=kPointInTimeRecovery "
       "track_and_verify_wals_in_manifest=true sync=per-append-batch "
-      "projection_writes=no-wal atomic_flush=true block_size=16384 "
+      "projection_writes=no-wal atomic_flush=true block_size=16384 max_write_buffer_number=3 "
       "bloom_bits_per_key=10 partitioned_filters_and_index=4096 dedup_memtable_bloom=0.02 checksum=xxh3 "
       "compression=lz4 bottommost=zstd(events),lz4(others) "
       "block_cache_bytes={} "

@@ -59,6 +59,27 @@ TEST_CASE("every workload event is accepted and applied, and the ledger's invari
   CHECK(check_invariants(*engine).empty());
 }
 
+TEST_CASE("every workload event takes the fast JSON path to the reference parser's bytes", "[bench]") {
+  WorkloadOptions options;
+  options.events = 20000;
+  options.months = 2;
+  WorkloadCounts counts;
+  const auto lines = generate_lines(options, &counts);
+  for (size_t kind = 0; kind < counts.by_kind.size(); ++kind) {
+    INFO(workload_kind_name(static_cast<WorkloadKind>(kind)));
+    CHECK(counts.by_kind[kind] > 0);  // every kind the workload writes is among the lines
+  }
+  EventCodec codec;
+  for (const auto& line : lines) {
+    auto fast = codec.from_json(line);
+    auto reference = codec.from_json_by_reference(line);
+    INFO(line << "\n" << fast.status().to_string());
+    REQUIRE(fast.is_ok());
+    REQUIRE(reference.is_ok());
+    REQUIRE(*fast == *reference);
+  }
+}
+
 TEST_CASE("an event file gives back the canonical bytes written", "[bench]") {
   WorkloadOptions options;
   options.events = 200;

@@ -82,9 +82,13 @@ Status EmbeddedLog::append(std::span<const AppendRequest> requests, std::vector<
   }
   std::lock_guard lock(append_mutex_);
   std::vector<uint64_t> next = next_offsets_;
-  rocksdb::WriteBatch batch;
   if (positions) positions->clear();
-  for (const auto& request : requests) {
+  // Each request's partition first (all of them for a broadcast), then the records partition by
+  // partition: in key order, RocksDB's memtable inserts follow one another down the skiplist
+  // instead of jumping between partitions (a third of an append's instructions in request order).
+  std::vector<std::vector<size_t>> by_partition(partition_count_);
+  for (size_t index = 0; index < requests.size(); ++index) {
+    const AppendRequest& request = requests[index];
     if (request.bytes.size() > kMaxEventBytes) {
       return Status::invalid_argument("event: " + std::to_string(request.bytes.size()) +
                                       " bytes is more than the limit " + std::to_string(kMaxEventBytes));
@@ -93,9 +97,16 @@ Status EmbeddedLog::append(std::span<const AppendRequest> requests, std::vector<
     uint32_t last = request.broadcast ? partition_count_ - 1 : first;
     if (positions) positions->push_back({first, next[first]});
     for (uint32_t partition = first; partition <= last; ++partition) {
-      batch.Put(store_.events(), event_key(partition, next[partition]),
-                rocksdb::Slice(request.bytes.data(), request.bytes.size()));
+      by_partition[partition].push_back(index);
       ++next[partition];
+    }
+  }
+  rocksdb::WriteBatch batch;
+  for (uint32_t partition = 0; partition < partition_count_; ++partition) {
+    uint64_t offset = next_offsets_[partition];
+    for (size_t index : by_partition[partition]) {
+      const std::string_view bytes = requests[index].bytes;
+      batch.Put(store_.events(), event_key(partition, offset++), rocksdb::Slice(bytes.data(), bytes.size()));
       if (Status fault = fault_point("log.append.mid_batch"); !fault) return fault;
     }
   }

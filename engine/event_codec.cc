@@ -3,6 +3,7 @@
 #include <flatbuffers/idl.h>
 
 #include "engine/event_validation.h"
+#include "engine/json_event_builder.h"
 #include "engine/json_refusal.h"
 #include "schemas/events_schema_text.h"
 
@@ -68,9 +69,17 @@ void EventCodec::reset_parser() {
   std::string schema(events_schema_text());
   // The schema is compiled into the binary and tested; failing here is a build defect.
   if (!parser_->Parse(schema.c_str())) std::abort();
+  fast_ = std::make_unique<JsonEventBuilder>(*parser_);
 }
 
 Result<std::string> EventCodec::from_json(std::string_view json) {
+  if (json.size() <= kMaxJsonBytes) {
+    if (auto built = fast_->build(json)) return canonicalize_event(*built);
+  }
+  return from_json_by_reference(json);
+}
+
+Result<std::string> EventCodec::from_json_by_reference(std::string_view json) {
   if (json.size() > kMaxJsonBytes) {
     return Status::invalid_argument("event: " + std::to_string(json.size()) +
                                     " bytes of JSON is more than the limit " + std::to_string(kMaxJsonBytes));

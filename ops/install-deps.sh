@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang-format
   librocksdb-dev librdkafka-dev libflatbuffers-dev flatbuffers-compiler
-  libspdlog-dev libfmt-dev catch2 libcli11-dev nlohmann-json3-dev libxxhash-dev libjemalloc-dev
+  libspdlog-dev libfmt-dev catch2 libcli11-dev nlohmann-json3-dev libsimdjson-dev libxxhash-dev libjemalloc-dev
   kcat python3 libxlsxwriter-dev python3-openpyxl
   libcpp-httplib-dev chromium clang libclang-rt-14-dev
 )

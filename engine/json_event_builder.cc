@@ -66,12 +66,23 @@ std::optional<int64_t> integer_of(const simdjson::dom::element& value, flatbuffe
   return signed_value;
 }
 
-//! The value named by a JSON string in `def`, nullopt for anything else.
+//! The value named by a JSON string in `def`, nullptr for anything else. A scan, as below: a
+//! few dozen names, compared without making a std::string for the symbol table's lookup.
 const flatbuffers::EnumVal* enum_value_of(const simdjson::dom::element& value,
                                           const flatbuffers::EnumDef& def) {
   std::string_view name;
   if (value.get(name)) return nullptr;
-  return def.Lookup(std::string(name));
+  for (const auto* candidate : def.Vals()) {
+    if (candidate->name == name) return candidate;
+  }
+  return nullptr;
+}
+
+const flatbuffers::FieldDef* field_named(const flatbuffers::StructDef& def, std::string_view name) {
+  for (const auto* field : def.fields.vec) {
+    if (field->name == name) return field;
+  }
+  return nullptr;
 }
 
 void add_scalar(flatbuffers::FlatBufferBuilder& builder, const PendingField& field) {
@@ -136,7 +147,7 @@ std::optional<flatbuffers::uoffset_t> JsonEventBuilder::build_table(const simdjs
   if (def.fixed) return std::nullopt;
   std::vector<PendingField> fields;
   for (const auto member : object) {
-    const flatbuffers::FieldDef* field = def.fields.Lookup(std::string(member.key));
+    const flatbuffers::FieldDef* field = field_named(def, member.key);
     if (field == nullptr || field->deprecated) return std::nullopt;
     for (const auto& seen : fields) {
       if (seen.slot == field->value.offset) return std::nullopt;  // a key set twice

@@ -5,6 +5,7 @@
 
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace ledger {
@@ -22,48 +23,58 @@ struct PendingField {
 template <typename T>
 bool fits(int64_t value) {
   return value >= static_cast<int64_t>(std::numeric_limits<T>::min()) &&
-         static_cast<uint64_t>(value) <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+         (value < 0 || static_cast<uint64_t>(value) <= static_cast<uint64_t>(std::numeric_limits<T>::max()));
+}
+
+//! Calls `visit.template operator()<T>()` with T the C++ type of the integer `type`; false
+//! when `type` is not an integer type.
+template <typename Visit>
+bool with_integer_type(flatbuffers::BaseType type, Visit&& visit) {
+  switch (type) {
+    case flatbuffers::BASE_TYPE_BOOL:
+    case flatbuffers::BASE_TYPE_UTYPE:
+    case flatbuffers::BASE_TYPE_UCHAR:
+      visit.template operator()<uint8_t>();
+      return true;
+    case flatbuffers::BASE_TYPE_CHAR:
+      visit.template operator()<int8_t>();
+      return true;
+    case flatbuffers::BASE_TYPE_SHORT:
+      visit.template operator()<int16_t>();
+      return true;
+    case flatbuffers::BASE_TYPE_USHORT:
+      visit.template operator()<uint16_t>();
+      return true;
+    case flatbuffers::BASE_TYPE_INT:
+      visit.template operator()<int32_t>();
+      return true;
+    case flatbuffers::BASE_TYPE_UINT:
+      visit.template operator()<uint32_t>();
+      return true;
+    case flatbuffers::BASE_TYPE_LONG:
+      visit.template operator()<int64_t>();
+      return true;
+    case flatbuffers::BASE_TYPE_ULONG:
+      visit.template operator()<uint64_t>();
+      return true;
+    default:
+      return false;
+  }
 }
 
 //! An integer JSON value within the range of `type`, as int64 bits; nullopt otherwise.
 std::optional<int64_t> integer_of(const simdjson::dom::element& value, flatbuffers::BaseType type) {
-  if (type == flatbuffers::BASE_TYPE_ULONG) {
-    uint64_t unsigned_value = 0;
-    if (value.get(unsigned_value)) return std::nullopt;
-    return static_cast<int64_t>(unsigned_value);
-  }
-  int64_t signed_value = 0;
-  if (value.get(signed_value)) return std::nullopt;
-  bool in_range = false;
-  switch (type) {
-    case flatbuffers::BASE_TYPE_CHAR:
-      in_range = fits<int8_t>(signed_value);
-      break;
-    case flatbuffers::BASE_TYPE_UTYPE:
-    case flatbuffers::BASE_TYPE_UCHAR:
-      in_range = fits<uint8_t>(signed_value);
-      break;
-    case flatbuffers::BASE_TYPE_SHORT:
-      in_range = fits<int16_t>(signed_value);
-      break;
-    case flatbuffers::BASE_TYPE_USHORT:
-      in_range = fits<uint16_t>(signed_value);
-      break;
-    case flatbuffers::BASE_TYPE_INT:
-      in_range = fits<int32_t>(signed_value);
-      break;
-    case flatbuffers::BASE_TYPE_UINT:
-      in_range = fits<uint32_t>(signed_value);
-      break;
-    case flatbuffers::BASE_TYPE_LONG:
-      in_range = true;
-      break;
-    default:
-      in_range = false;
-      break;
-  }
-  if (!in_range) return std::nullopt;
-  return signed_value;
+  std::optional<int64_t> result;
+  with_integer_type(type, [&]<typename T>() {
+    if constexpr (std::is_same_v<T, uint64_t>) {
+      uint64_t unsigned_value = 0;
+      if (!value.get(unsigned_value)) result = static_cast<int64_t>(unsigned_value);
+    } else {
+      int64_t signed_value = 0;
+      if (!value.get(signed_value) && fits<T>(signed_value)) result = signed_value;
+    }
+  });
+  return result;
 }
 
 //! The value named by a JSON string in `def`, nullptr for anything else. A scan, as below: a
@@ -86,34 +97,8 @@ const flatbuffers::FieldDef* field_named(const flatbuffers::StructDef& def, std:
 }
 
 void add_scalar(flatbuffers::FlatBufferBuilder& builder, const PendingField& field) {
-  switch (field.type) {
-    case flatbuffers::BASE_TYPE_BOOL:
-    case flatbuffers::BASE_TYPE_UTYPE:
-    case flatbuffers::BASE_TYPE_UCHAR:
-      builder.AddElement<uint8_t>(field.slot, static_cast<uint8_t>(field.value), 0);
-      break;
-    case flatbuffers::BASE_TYPE_CHAR:
-      builder.AddElement<int8_t>(field.slot, static_cast<int8_t>(field.value), 0);
-      break;
-    case flatbuffers::BASE_TYPE_SHORT:
-      builder.AddElement<int16_t>(field.slot, static_cast<int16_t>(field.value), 0);
-      break;
-    case flatbuffers::BASE_TYPE_USHORT:
-      builder.AddElement<uint16_t>(field.slot, static_cast<uint16_t>(field.value), 0);
-      break;
-    case flatbuffers::BASE_TYPE_INT:
-      builder.AddElement<int32_t>(field.slot, static_cast<int32_t>(field.value), 0);
-      break;
-    case flatbuffers::BASE_TYPE_UINT:
-      builder.AddElement<uint32_t>(field.slot, static_cast<uint32_t>(field.value), 0);
-      break;
-    case flatbuffers::BASE_TYPE_ULONG:
-      builder.AddElement<uint64_t>(field.slot, static_cast<uint64_t>(field.value), 0);
-      break;
-    default:
-      builder.AddElement<int64_t>(field.slot, field.value, 0);
-      break;
-  }
+  with_integer_type(field.type,
+                    [&]<typename T>() { builder.AddElement<T>(field.slot, static_cast<T>(field.value), 0); });
 }
 
 }  // namespace
@@ -142,6 +127,19 @@ std::optional<std::string_view> JsonEventBuilder::build(std::string_view json) {
   return std::string_view(reinterpret_cast<const char*>(builder_.GetBufferPointer()), builder_.GetSize());
 }
 
+std::optional<flatbuffers::uoffset_t> JsonEventBuilder::build_element(const simdjson::dom::element& value,
+                                                                      flatbuffers::BaseType type,
+                                                                      const flatbuffers::StructDef* def) {
+  if (type == flatbuffers::BASE_TYPE_STRING) {
+    std::string_view text;
+    if (value.get(text)) return std::nullopt;
+    return builder_.CreateString(text.data(), text.size()).o;
+  }
+  simdjson::dom::object nested;
+  if (type != flatbuffers::BASE_TYPE_STRUCT || def == nullptr || value.get(nested)) return std::nullopt;
+  return build_table(nested, *def);
+}
+
 std::optional<flatbuffers::uoffset_t> JsonEventBuilder::build_table(const simdjson::dom::object& object,
                                                                     const flatbuffers::StructDef& def) {
   if (def.fixed) return std::nullopt;
@@ -162,17 +160,9 @@ std::optional<flatbuffers::uoffset_t> JsonEventBuilder::build_table(const simdjs
         pending.value = flag ? 1 : 0;
         break;
       }
-      case flatbuffers::BASE_TYPE_STRING: {
-        std::string_view text;
-        if (value.get(text)) return std::nullopt;
-        pending.value = builder_.CreateString(text.data(), text.size()).o;
-        pending.is_offset = true;
-        break;
-      }
+      case flatbuffers::BASE_TYPE_STRING:
       case flatbuffers::BASE_TYPE_STRUCT: {
-        simdjson::dom::object nested;
-        if (type.struct_def == nullptr || value.get(nested)) return std::nullopt;
-        auto offset = build_table(nested, *type.struct_def);
+        auto offset = build_element(value, type.base_type, type.struct_def);
         if (!offset) return std::nullopt;
         pending.value = *offset;
         pending.is_offset = true;
@@ -202,19 +192,9 @@ std::optional<flatbuffers::uoffset_t> JsonEventBuilder::build_table(const simdjs
         if (value.get(items)) return std::nullopt;
         std::vector<flatbuffers::Offset<void>> offsets;
         for (const auto item : items) {
-          if (type.element == flatbuffers::BASE_TYPE_STRING) {
-            std::string_view text;
-            if (item.get(text)) return std::nullopt;
-            offsets.emplace_back(builder_.CreateString(text.data(), text.size()).o);
-          } else if (type.element == flatbuffers::BASE_TYPE_STRUCT && type.struct_def != nullptr) {
-            simdjson::dom::object nested;
-            if (item.get(nested)) return std::nullopt;
-            auto offset = build_table(nested, *type.struct_def);
-            if (!offset) return std::nullopt;
-            offsets.emplace_back(*offset);
-          } else {
-            return std::nullopt;
-          }
+          auto offset = build_element(item, type.element, type.struct_def);
+          if (!offset) return std::nullopt;
+          offsets.emplace_back(*offset);
         }
         pending.value = builder_.CreateVector(offsets).o;
         pending.is_offset = true;

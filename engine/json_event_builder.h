@@ -1,15 +1,11 @@
 #pragma once
 
 #include <flatbuffers/flatbuffers.h>
+#include <flatbuffers/idl.h>
 
 #include <memory>
 #include <optional>
 #include <string_view>
-
-namespace flatbuffers {
-class Parser;
-struct StructDef;
-}  // namespace flatbuffers
 
 namespace simdjson::dom {
 class element;
@@ -41,6 +37,11 @@ class JsonEventBuilder {
   std::optional<std::string_view> build(std::string_view json);
 
  private:
+  //! A string (`type` STRING) or a table of `def` (`type` STRUCT) from `value`, as the offset
+  //! of what was built; nullopt when declined.
+  std::optional<flatbuffers::uoffset_t> build_element(const simdjson::dom::element& value,
+                                                      flatbuffers::BaseType type,
+                                                      const flatbuffers::StructDef* def);
   //! The table of `def` from `object`, or nullopt when declined.
   std::optional<flatbuffers::uoffset_t> build_table(const simdjson::dom::object& object,
                                                     const flatbuffers::StructDef& def);

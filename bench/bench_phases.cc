@@ -67,23 +67,6 @@ Status append_batch(Log& log, const std::vector<std::string>& events, std::vecto
   return log.append(requests, nullptr);
 }
 
-//! Copies every partition of `source` into `target`, batch by batch (as `ledger replay` does).
-Status copy_log(EmbeddedLog& source, EmbeddedLog& target) {
-  LogBatch batch;
-  for (uint32_t partition = 0; partition < source.partition_count(); ++partition) {
-    auto end = source.end_offset(partition);
-    if (!end) return end.status();
-    for (uint64_t next = 0; next < *end;) {
-      if (Status read = source.read(partition, next, 16384, batch); !read) return read;
-      if (batch.empty())
-        return Status::corruption("log: partition " + std::to_string(partition) + " ends early");
-      if (Status copied = target.append_copy(partition, batch); !copied) return copied;
-      next = batch.offset(batch.size() - 1) + 1;
-    }
-  }
-  return Status::ok();
-}
-
 }  // namespace
 
 uint64_t peak_rss_bytes() {
@@ -202,7 +185,7 @@ Result<PhaseResult> run_replay(const PhaseOptions& options) {
   result.phase = "replay";
   MemorySampler sampler(**target);
   const auto start = Clock::now();
-  if (Status copied = copy_log((*source)->log(), (*target)->log()); !copied) return copied;
+  if (Status copied = (*target)->log().copy_from((*source)->log()); !copied) return copied;
   const double copy_seconds = seconds_since(start);
   auto stats = (*target)->projector().catch_up();
   result.seconds = seconds_since(start);

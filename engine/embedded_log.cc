@@ -7,8 +7,14 @@
 // Offsets within a partition are dense and start at 0, like a Kafka partition's.
 
 #include <rocksdb/iterator.h>
+#include <rocksdb/sst_file_writer.h>
 
+#include <fmt/format.h>
+
+#include <atomic>
+#include <filesystem>
 #include <memory>
+#include <thread>
 
 #include "engine/fault_point.h"
 #include "engine/key_encoding.h"
@@ -25,6 +31,47 @@ std::string event_key(uint32_t partition, uint64_t offset) {
   put_u64_be(key, offset);
   return key;
 }
+
+//! One partition of a log written, in key order, into table files of the `events` column
+//! family, to be ingested. Partitions are written apart so that no two files overlap.
+class PartitionTableFiles {
+ public:
+  PartitionTableFiles(const rocksdb::Options& options, ColumnFamily events, std::filesystem::path folder,
+                      uint32_t partition)
+      : options_(options), events_(events), folder_(std::move(folder)), partition_(partition) {}
+
+  Status put(const rocksdb::Slice& key, const rocksdb::Slice& value) {
+    if (!writer_) {
+      writer_ = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options_, events_);
+      files_.push_back((folder_ / fmt::format("events-{}-{}.sst", partition_, files_.size())).string());
+      if (Status opened = from_rocksdb(writer_->Open(files_.back()), "copy: " + files_.back()); !opened) {
+        return opened;
+      }
+    }
+    if (Status put = from_rocksdb(writer_->Put(key, value), "copy: " + files_.back()); !put) return put;
+    return writer_->FileSize() >= kFileBytes ? finish() : Status::ok();
+  }
+
+  Status finish() {
+    if (!writer_) return Status::ok();
+    Status finished = from_rocksdb(writer_->Finish(), "copy: " + files_.back());
+    writer_.reset();
+    return finished;
+  }
+
+  const std::vector<std::string>& files() const { return files_; }
+
+ private:
+  //! Table files of about this size.
+  static constexpr uint64_t kFileBytes = 256 << 20;
+
+  const rocksdb::Options& options_;
+  ColumnFamily events_;
+  std::filesystem::path folder_;
+  uint32_t partition_;
+  std::unique_ptr<rocksdb::SstFileWriter> writer_;
+  std::vector<std::string> files_;
+};
 
 }  // namespace
 
@@ -121,25 +168,92 @@ Status EmbeddedLog::append(std::span<const AppendRequest> requests, std::vector<
   return Status::ok();
 }
 
-Status EmbeddedLog::append_copy(uint32_t partition, const LogBatch& batch) {
-  if (batch.empty()) return Status::ok();
+Status EmbeddedLog::copy_from(EmbeddedLog& source) {
+  if (&source.store_ == &store_) return Status::invalid_argument("copy: a log cannot be copied into itself");
+  if (source.partition_count() != partition_count_) {
+    return Status::invalid_argument("copy: the source log has " + std::to_string(source.partition_count()) +
+                                    " partitions, this one " + std::to_string(partition_count_));
+  }
   std::lock_guard lock(append_mutex_);
-  if (partition >= partition_count_) {
-    return Status::invalid_argument("partition: " + std::to_string(partition) + " is out of range");
+  for (uint32_t partition = 0; partition < partition_count_; ++partition) {
+    if (next_offsets_[partition] != 0) {
+      return Status::invalid_argument("copy: partition " + std::to_string(partition) + " already holds " +
+                                      std::to_string(next_offsets_[partition]) +
+                                      " events; a log is copied into an empty one");
+    }
   }
-  if (batch.offset(0) != next_offsets_[partition]) {
-    return Status::invalid_argument("copy: partition " + std::to_string(partition) + " ends at " +
-                                    std::to_string(next_offsets_[partition]) + ", not " +
-                                    std::to_string(batch.offset(0)));
+  const std::filesystem::path folder = std::filesystem::path(store_.dir()) / "log-import";
+  std::error_code error;
+  std::filesystem::remove_all(folder, error);
+  if (!std::filesystem::create_directories(folder, error)) {
+    return Status::io_error("copy: cannot create " + folder.string() + ": " + error.message());
   }
-  rocksdb::WriteBatch write_batch;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    std::string_view bytes = batch.bytes(i);
-    write_batch.Put(store_.events(), event_key(partition, batch.offset(i)),
-                    rocksdb::Slice(bytes.data(), bytes.size()));
+  // Partitions are read, checked and compressed on two threads: most of a copy is ZSTD.
+  const rocksdb::Options options = store_.db()->GetOptions(store_.events());
+  std::vector<std::unique_ptr<PartitionTableFiles>> written(partition_count_);
+  std::vector<Status> statuses(partition_count_);
+  std::atomic<uint32_t> next_partition{0};
+  auto worker = [&] {
+    for (uint32_t partition = next_partition++; partition < partition_count_; partition = next_partition++) {
+      written[partition] = std::make_unique<PartitionTableFiles>(options, store_.events(), folder, partition);
+      PartitionTableFiles& files = *written[partition];
+      statuses[partition] = source.export_partition(
+          partition,
+          [&](const rocksdb::Slice& key, const rocksdb::Slice& value) { return files.put(key, value); });
+      if (statuses[partition]) statuses[partition] = files.finish();
+    }
+  };
+  std::thread helper(worker);
+  worker();
+  helper.join();
+  Status copied = Status::ok();
+  std::vector<std::string> files;
+  for (uint32_t partition = 0; partition < partition_count_ && copied; ++partition) {
+    copied = statuses[partition];
+    for (const auto& file : written[partition]->files()) files.push_back(file);
   }
-  if (Status written = store_.write(write_batch, /*sync=*/true); !written) return written;
-  next_offsets_[partition] = batch.offset(batch.size() - 1) + 1;
+  if (copied && !files.empty()) {
+    rocksdb::IngestExternalFileOptions ingest;
+    ingest.move_files = true;
+    copied = from_rocksdb(store_.db()->IngestExternalFile(store_.events(), files, ingest),
+                          "copy: ingesting the log's table files");
+  }
+  std::filesystem::remove_all(folder, error);
+  if (!copied) return copied;
+  return recover_end_offsets();
+}
+
+Status EmbeddedLog::export_partition(
+    uint32_t partition, const std::function<Status(const rocksdb::Slice&, const rocksdb::Slice&)>& put) {
+  auto end = end_offset(partition);
+  if (!end) return end.status();
+  rocksdb::ReadOptions options;
+  options.verify_checksums = true;
+  options.fill_cache = false;
+  options.readahead_size = 2 << 20;
+  const std::string upper = event_key(partition, *end);
+  const rocksdb::Slice upper_slice(upper);
+  options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(options, store_.events()));
+  uint64_t expected = 0;
+  for (it->Seek(event_key(partition, 0)); it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (key.size() != 12 || get_be<uint64_t>(key, 4) != expected) {
+      return Status::corruption("events: partition " + std::to_string(partition) + " has a gap: offset " +
+                                std::to_string(expected) + " is missing");
+    }
+    if (Status put_status = put(it->key(), it->value()); !put_status) return put_status;
+    ++expected;
+  }
+  if (Status read =
+          from_rocksdb(it->status(), "reading the embedded log, partition " + std::to_string(partition));
+      !read) {
+    return read;
+  }
+  if (expected != *end) {
+    return Status::corruption("events: partition " + std::to_string(partition) + " ends at offset " +
+                              std::to_string(expected) + " but should reach " + std::to_string(*end));
+  }
   return Status::ok();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -22,9 +23,12 @@ class EmbeddedLog final : public Log {
   Status read(uint32_t partition, uint64_t from_offset, size_t max_events, LogBatch& out) override;
   Result<uint64_t> end_offset(uint32_t partition) override;
 
-  //! Appends `batch`, read from another log's `partition`, at exactly its offsets: the first
-  //! must be this partition's end. Used to copy a log (replay into a new store).
-  Status append_copy(uint32_t partition, const LogBatch& batch);
+  //! Copies every event of `source`, a log with as many partitions in another store, into
+  //! this log, which must be empty (replay into a new store). The events are read with their
+  //! checksums verified and checked to be dense from offset 0 up to each partition's end, then
+  //! written as table files and ingested at once, durably: no WAL, memtable or compaction of
+  //! the copy. On failure this log stays empty.
+  Status copy_from(EmbeddedLog& source);
 
   //! The largest event the log accepts, in bytes.
   static constexpr size_t kMaxEventBytes = 64 * 1024;
@@ -32,6 +36,11 @@ class EmbeddedLog final : public Log {
   static constexpr size_t kMaxAppendEvents = 1 << 16;
 
  private:
+  //! Calls `put(key, value)` for every event of `partition` up to its end, in order, checking
+  //! the offsets are dense and the blocks' checksums.
+  Status export_partition(uint32_t partition,
+                          const std::function<Status(const rocksdb::Slice&, const rocksdb::Slice&)>& put);
+
   EmbeddedLog(Store& store, uint32_t partition_count) : store_(store), partition_count_(partition_count) {}
   Status recover_end_offsets();
 

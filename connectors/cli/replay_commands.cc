@@ -12,23 +12,6 @@
 namespace ledger {
 namespace {
 
-//! Copies every partition of `source` into `target`, batch by batch.
-Status copy_log(EmbeddedLog& source, EmbeddedLog& target) {
-  LogBatch batch;
-  for (uint32_t partition = 0; partition < source.partition_count(); ++partition) {
-    auto end = source.end_offset(partition);
-    if (!end) return end.status();
-    for (uint64_t next = 0; next < *end;) {
-      if (Status read = source.read(partition, next, 16384, batch); !read) return read;
-      if (batch.empty())
-        return Status::corruption("log: partition " + std::to_string(partition) + " ends early");
-      if (Status copied = target.append_copy(partition, batch); !copied) return copied;
-      next = batch.offset(batch.size() - 1) + 1;
-    }
-  }
-  return Status::ok();
-}
-
 void print_digest(const CliContext& context, const Digest& digest, const std::string& dir) {
   if (context.json()) {
     std::cout << fmt::format(R"({{"digest":"{}","rows":{},"data":"{}"}})", digest.hex, digest.rows, dir)
@@ -49,7 +32,7 @@ void run_replay(CliContext& context, const std::string& into) {
   target_context.partitions = source->log().partition_count();
   auto target = target_context.open_engine(into);
   if (!target) return void(context.exit_code = 1);
-  if (Status copied = copy_log(source->log(), target->log()); !copied) {
+  if (Status copied = target->log().copy_from(source->log()); !copied) {
     return context.fail("copying the log: " + copied.to_string());
   }
   auto stats = target->projector().catch_up();

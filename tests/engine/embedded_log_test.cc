@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -11,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/key_encoding.h"
 #include "engine/partitioner.h"
 #include "tests/support/test_support.h"
 
@@ -306,42 +308,67 @@ TEST_CASE("EmbeddedLog refuses an oversized event and appends nothing of its bat
   }
 }
 
-TEST_CASE("EmbeddedLog append_copy appends only at the partition's end", "[embedded_log]") {
-  Fixture f;
-  const uint32_t p = ledger::partition_for("acc-0", kPartitions);
-  std::vector<AppendRequest> three = {{"acc-0", "e0", false}, {"acc-0", "e1", false}, {"acc-0", "e2", false}};
-  REQUIRE(f.log->append(three, nullptr).is_ok());
-  REQUIRE(f.end(p) == 3);
+TEST_CASE("EmbeddedLog copy_from copies another store's log into an empty one", "[embedded_log]") {
+  Fixture source;
+  std::vector<AppendRequest> events;
+  std::vector<std::string> payloads;
+  for (int i = 0; i < 300; ++i)
+    payloads.push_back("event-" + std::to_string(i) + std::string(i % 7 * 100, 'x'));
+  for (int i = 0; i < 300; ++i) events.push_back({"acc-" + std::to_string(i % 11), payloads[i], i % 50 == 0});
+  REQUIRE(source.log->append(events, nullptr).is_ok());
 
-  LogBatch behind;
-  behind.add(2, "copy-2");
-  LogBatch ahead;
-  ahead.add(4, "copy-4");
-  SECTION("a batch starting before the end would overwrite") {
-    ledger::Status status = f.log->append_copy(p, behind);
+  Fixture target;
+  SECTION("every partition arrives at its offsets, durably, and the import folder is gone") {
+    ledger::Status copied = target.log->copy_from(*source.log);
+    INFO(copied.to_string());
+    REQUIRE(copied.is_ok());
+    for (uint32_t p = 0; p < kPartitions; ++p) {
+      REQUIRE(target.end(p) == source.end(p));
+      REQUIRE(target.read_all(p) == source.read_all(p));
+    }
+    REQUIRE_FALSE(std::filesystem::exists(std::filesystem::path(target.dir.path()) / "log-import"));
+    target.reopen(kPartitions);
+    for (uint32_t p = 0; p < kPartitions; ++p) REQUIRE(target.read_all(p) == source.read_all(p));
+    // The copy goes on like any log.
+    std::vector<AppendRequest> more = {{"acc-1", "after-copy", false}};
+    std::vector<LogPosition> positions;
+    REQUIRE(target.log->append(more, &positions).is_ok());
+    REQUIRE(positions[0].offset == source.end(positions[0].partition));
+  }
+  SECTION("an empty log copies to an empty log") {
+    Fixture empty;
+    REQUIRE(target.log->copy_from(*empty.log).is_ok());
+    for (uint32_t p = 0; p < kPartitions; ++p) REQUIRE(target.end(p) == 0);
+  }
+  SECTION("a log that already holds events is refused, and keeps them") {
+    std::vector<AppendRequest> one = {{"acc-0", "mine", false}};
+    REQUIRE(target.log->append(one, nullptr).is_ok());
+    ledger::Status status = target.log->copy_from(*source.log);
     REQUIRE(status.is_invalid_argument());
-    REQUIRE_THAT(status.message(), Contains("ends at 3"));
+    REQUIRE_THAT(status.message(), Contains("already holds 1 events"));
+    REQUIRE(target.read_all(ledger::partition_for("acc-0", kPartitions)) == std::vector<std::string>{"mine"});
   }
-  SECTION("a batch starting after the end would leave a gap") {
-    REQUIRE(f.log->append_copy(p, ahead).is_invalid_argument());
+  SECTION("a different partition count is refused") {
+    ledger::test::TempDir dir;
+    auto store = Store::open(dir.path(), ledger::StoreOptions());
+    REQUIRE(store.is_ok());
+    auto log = EmbeddedLog::open(**store, kPartitions + 1);
+    REQUIRE(log.is_ok());
+    ledger::Status status = (*log)->copy_from(*source.log);
+    REQUIRE(status.is_invalid_argument());
+    REQUIRE_THAT(status.message(), Contains("partitions"));
   }
-  SECTION("a partition out of range") {
-    LogBatch at_zero;
-    at_zero.add(0, "x");
-    REQUIRE(f.log->append_copy(kPartitions, at_zero).is_invalid_argument());
-  }
-  // Refusals leave the partition as it was.
-  REQUIRE(f.end(p) == 3);
-  REQUIRE(f.read_all(p) == std::vector<std::string>{"e0", "e1", "e2"});
-
-  SECTION("a batch at the end is appended at its offsets") {
-    LogBatch at_end;
-    at_end.add(3, "copy-3");
-    at_end.add(4, "copy-4");
-    REQUIRE(f.log->append_copy(p, at_end).is_ok());
-    REQUIRE(f.end(p) == 5);
-    REQUIRE(f.read_all(p) == std::vector<std::string>{"e0", "e1", "e2", "copy-3", "copy-4"});
-    f.reopen(kPartitions);
-    REQUIRE(f.end(p) == 5);
+  SECTION("a gap in the source is reported and nothing is copied") {
+    const uint32_t p = ledger::partition_for("acc-3", kPartitions);
+    std::string key;
+    ledger::put_u32_be(key, p);
+    ledger::put_u64_be(key, 1);
+    REQUIRE(source.store->db()->Delete(rocksdb::WriteOptions(), source.store->events(), key).ok());
+    ledger::Status status = target.log->copy_from(*source.log);
+    REQUIRE(status.is_corruption());
+    REQUIRE_THAT(status.message(), Contains("partition " + std::to_string(p)) && Contains("offset 1"));
+    for (uint32_t q = 0; q < kPartitions; ++q) REQUIRE(target.end(q) == 0);
+    target.reopen(kPartitions);
+    for (uint32_t q = 0; q < kPartitions; ++q) REQUIRE(target.end(q) == 0);
   }
 }

@@ -134,8 +134,10 @@ class ViewState {
   };
   struct KeyHash {
     using is_transparent = void;
-    //! XXH3: about a third of std::hash's instructions on these short keys.
-    size_t operator()(std::string_view key) const noexcept { return XXH3_64bits(key.data(), key.size()); }
+    //! XXH3: about a third of std::hash's instructions on these short keys. Not noexcept on
+    //! purpose: libstdc++ then keeps each node's hash, so a lookup compares hashes before keys
+    //! and walking a bucket never hashes the other nodes' keys again.
+    size_t operator()(std::string_view key) const { return XXH3_64bits(key.data(), key.size()); }
   };
   using Rows = std::unordered_map<std::string, Row, KeyHash, std::equal_to<>>;
   struct Undo {

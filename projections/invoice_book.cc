@@ -95,12 +95,18 @@ bool InvoiceBook::load() {
   const auto* row = cached_row<view::BillingStateRow>(state_, families_.billing_state,
                                                       billing_state_key(context_.partition, account_));
   if (!row) return false;
-  billing_ = *row;
+  loaded_billing_ = row;
+  edited_billing_.reset();
   return true;
 }
 
+view::BillingStateRowT& InvoiceBook::edit_billing() {
+  if (!edited_billing_) edited_billing_ = *loaded_billing_;
+  return *edited_billing_;
+}
+
 void InvoiceBook::save_billing() {
-  put_row(state_, families_.billing_state, billing_state_key(context_.partition, account_), billing_);
+  put_row(state_, families_.billing_state, billing_state_key(context_.partition, account_), billing());
 }
 
 std::optional<view::InvoiceRowT> InvoiceBook::invoice(int32_t from_day) {
@@ -109,8 +115,9 @@ std::optional<view::InvoiceRowT> InvoiceBook::invoice(int32_t from_day) {
   return *row;
 }
 
-void InvoiceBook::save_invoice(const view::InvoiceRowT& invoice) {
-  put_row(state_, families_.invoices, invoice_key(account_, invoice.from_day), invoice);
+void InvoiceBook::save_invoice(view::InvoiceRowT invoice) {
+  const std::string key = invoice_key(account_, invoice.from_day);
+  put_row(state_, families_.invoices, key, std::move(invoice));
 }
 
 view::InvoiceRowT InvoiceBook::new_preview(int32_t from_day, int32_t to_day) {
@@ -127,23 +134,23 @@ view::InvoiceRowT InvoiceBook::new_preview(int32_t from_day, int32_t to_day) {
 }
 
 void InvoiceBook::start(const view::AccountRowT& account, int32_t first_day) {
-  billing_ = view::BillingStateRowT();
-  billing_.account = account.account;
-  billing_.operator_ = account.operator_;
-  billing_.invoice_day = account.invoice_day;
+  view::BillingStateRowT& billing = edited_billing_.emplace();
+  billing.account = account.account;
+  billing.operator_ = account.operator_;
+  billing.invoice_day = account.invoice_day;
   Period period = period_containing(first_day, account.invoice_day);
   save_invoice(new_preview(period.from_day, period.to_day));
-  billing_.open_from_days.push_back(period.from_day);
+  billing.open_from_days.push_back(period.from_day);
   save_billing();
 }
 
 Result<view::InvoiceRowT> InvoiceBook::preview_for_day(int32_t day, bool& late) {
   late = false;
-  for (int32_t from : billing_.open_from_days) {
+  for (int32_t from : billing().open_from_days) {
     const auto* open = cached_row<view::InvoiceRow>(state_, families_.invoices, invoice_key(account_, from));
     if (open && Period{open->from_day, open->to_day}.contains(day)) return view::InvoiceRowT(*open);
   }
-  auto newest = invoice(billing_.open_from_days.back());
+  auto newest = invoice(billing().open_from_days.back());
   for (int opened = 0; day > newest->to_day; ++opened) {
     if (opened == kMaxPeriodsAhead) {
       return Status::invalid_argument("time_us: " + format_day(day) + " is more than " +
@@ -152,29 +159,34 @@ Result<view::InvoiceRowT> InvoiceBook::preview_for_day(int32_t day, bool& late) 
     }
     // Every period in between opens too, so that no month goes without its invoice.
     const int32_t from = add_days(newest->to_day, 1);
-    view::InvoiceRowT next = new_preview(from, period_containing(from, billing_.invoice_day).to_day);
+    view::InvoiceRowT next = new_preview(from, period_containing(from, billing().invoice_day).to_day);
     next.balance_brought_forward_minor = total_to_pay_minor(*newest);  // provisional until that one closes
-    billing_.open_from_days.push_back(next.from_day);
+    edit_billing().open_from_days.push_back(next.from_day);
     save_invoice(next);
     newest = std::move(next);
   }
   if (newest->from_day <= day) return std::move(*newest);
   // Before every open period: a late line (its own period is closed), or one dated before the
   // account's first period.
-  late = billing_.last_closed_from_day != 0;
-  return std::move(*invoice(billing_.open_from_days.front()));
+  late = billing().last_closed_from_day != 0;
+  return std::move(*invoice(billing().open_from_days.front()));
 }
 
-void InvoiceBook::add_line(view::InvoiceRowT& invoice, view::InvoiceLineT& line) {
+void InvoiceBook::add_line(view::InvoiceRowT invoice, view::InvoiceLineT& line) {
   const auto* balance = cached_row<view::BalanceRow>(state_, families_.balances, account_);
   line.running_balance_minor = balance ? balance->balance_minor : 0;
-  append_line(invoice, line);
+  put_line(invoice, line);
+  save_invoice(std::move(invoice));
 }
 
-void InvoiceBook::append_line(view::InvoiceRowT& invoice, view::InvoiceLineT& line) {
+void InvoiceBook::put_line(view::InvoiceRowT& invoice, view::InvoiceLineT& line) {
   line.seq = invoice.line_count + 1;
   state_.put(families_.lines, invoice_line_key(account_, invoice.from_day, line.seq), encode_row(line));
   add_to_totals(invoice, line);
+}
+
+void InvoiceBook::append_line(view::InvoiceRowT& invoice, view::InvoiceLineT& line) {
+  put_line(invoice, line);
   save_invoice(invoice);
 }
 
@@ -233,7 +245,7 @@ void InvoiceBook::settle_at_close(view::InvoiceRowT& invoice) {
     return;
   }
   // Money received before the close (unallocated credit) settles it, oldest source first.
-  auto& sources = billing_.unallocated_sources;
+  auto& sources = edit_billing().unallocated_sources;
   while (invoice.settled_minor < billed && !sources.empty()) {
     auto& source = *sources.front();
     const int64_t applied = std::min(source.amount_minor, billed - invoice.settled_minor);
@@ -242,11 +254,11 @@ void InvoiceBook::settle_at_close(view::InvoiceRowT& invoice) {
     allocation->amount_minor = applied;
     count_collected(invoice, *allocation);
     invoice.allocations.push_back(std::move(allocation));
-    billing_.unallocated_credit_minor -= applied;
+    edit_billing().unallocated_credit_minor -= applied;
     source.amount_minor -= applied;
     if (source.amount_minor == 0) sources.erase(sources.begin());
   }
-  if (invoice.settled_minor < billed) billing_.unsettled_from_days.push_back(invoice.from_day);
+  if (invoice.settled_minor < billed) edit_billing().unsettled_from_days.push_back(invoice.from_day);
 }
 
 void InvoiceBook::notify_closed(const view::InvoiceRowT& invoice, uint32_t notification_index) {
@@ -268,13 +280,13 @@ void InvoiceBook::notify_closed(const view::InvoiceRowT& invoice, uint32_t notif
 view::InvoiceRowT InvoiceBook::close_oldest(const CloseRequest& request,
                                             const view::OperatorRowT& operator_row,
                                             uint32_t notification_index) {
-  view::InvoiceRowT bill = std::move(*invoice(billing_.open_from_days.front()));
+  view::InvoiceRowT bill = std::move(*invoice(billing().open_from_days.front()));
   std::vector<view::InvoiceLineT> moved;
   if (request.cut_at_close_day && bill.to_day > request.close_day) {
     bill.to_day = std::max(request.close_day, bill.from_day);
     moved = cut_lines_after(bill, bill.to_day);
   }
-  bill.balance_brought_forward_minor = billing_.last_closed_total_to_pay_minor;
+  bill.balance_brought_forward_minor = billing().last_closed_total_to_pay_minor;
   bill.status = view::InvoiceStatus::Closed;
   bill.invoice_number = next_invoice_number(bill, operator_row);
   bill.closed_day = request.close_day;
@@ -299,13 +311,13 @@ view::InvoiceRowT InvoiceBook::close_oldest(const CloseRequest& request,
   state_.put(families_.numbers, bill.invoice_number, invoice_key(account_, bill.from_day));
 
   const int64_t to_pay = total_to_pay_minor(bill);
-  billing_.open_from_days.erase(billing_.open_from_days.begin());
-  billing_.last_closed_from_day = bill.from_day;
-  billing_.last_closed_total_to_pay_minor = to_pay;
-  billing_.closed_count += 1;
+  edit_billing().open_from_days.erase(edit_billing().open_from_days.begin());
+  edit_billing().last_closed_from_day = bill.from_day;
+  edit_billing().last_closed_total_to_pay_minor = to_pay;
+  edit_billing().closed_count += 1;
   open_next_after(bill, to_pay);
   if (!moved.empty()) {
-    auto next = invoice(billing_.open_from_days.front());
+    auto next = invoice(billing().open_from_days.front());
     for (auto& line : moved) append_line(*next, line);
   }
   notify_closed(bill, notification_index);
@@ -313,15 +325,15 @@ view::InvoiceRowT InvoiceBook::close_oldest(const CloseRequest& request,
 }
 
 void InvoiceBook::open_next_after(const view::InvoiceRowT& bill, int64_t to_pay_minor) {
-  if (billing_.open_from_days.empty()) {
+  if (billing().open_from_days.empty()) {
     const int32_t from = add_days(bill.to_day, 1);
-    view::InvoiceRowT preview = new_preview(from, period_containing(from, billing_.invoice_day).to_day);
+    view::InvoiceRowT preview = new_preview(from, period_containing(from, billing().invoice_day).to_day);
     preview.balance_brought_forward_minor = to_pay_minor;
-    billing_.open_from_days.push_back(preview.from_day);
+    edit_billing().open_from_days.push_back(preview.from_day);
     save_invoice(preview);
     return;
   }
-  auto next = invoice(billing_.open_from_days.front());
+  auto next = invoice(billing().open_from_days.front());
   next->balance_brought_forward_minor = to_pay_minor;
   save_invoice(*next);
 }
@@ -334,7 +346,7 @@ void InvoiceBook::count_collected(const view::InvoiceRowT& bill, const view::All
 
 void InvoiceBook::allocate(int64_t amount_minor, const view::InvoiceLineT& line, bool from_credit) {
   std::vector<int32_t> still_unsettled;
-  for (int32_t from : billing_.unsettled_from_days) {
+  for (int32_t from : billing().unsettled_from_days) {
     auto bill = invoice(from);
     const int64_t remaining = total_billed_minor(*bill) - bill->settled_minor;
     const int64_t applied = std::min(remaining, amount_minor);
@@ -348,11 +360,11 @@ void InvoiceBook::allocate(int64_t amount_minor, const view::InvoiceLineT& line,
     }
     if (bill->settled_minor < total_billed_minor(*bill)) still_unsettled.push_back(from);
   }
-  billing_.unsettled_from_days = std::move(still_unsettled);
+  edit_billing().unsettled_from_days = std::move(still_unsettled);
   if (amount_minor == 0) return;
   // Kept for the next bill, with where it came from, so that bill's payments show it.
-  billing_.unallocated_credit_minor += amount_minor;
-  billing_.unallocated_sources.push_back(allocation_from(line, amount_minor, from_credit));
+  edit_billing().unallocated_credit_minor += amount_minor;
+  edit_billing().unallocated_sources.push_back(allocation_from(line, amount_minor, from_credit));
 }
 
 }  // namespace ledger

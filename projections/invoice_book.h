@@ -32,11 +32,17 @@ class InvoiceBook {
   bool load();
   //! Starts the billing state of a newly opened account, with its first preview.
   void start(const view::AccountRowT& account, int32_t first_day);
-  view::BillingStateRowT& billing() { return billing_; }
+  //! The billing state as loaded or as edited since.
+  const view::BillingStateRowT& billing() const {
+    return edited_billing_ ? *edited_billing_ : *loaded_billing_;
+  }
+  //! The billing state to change: a copy of the loaded one, made on the first call (most lines
+  //! leave the billing state alone, and copy nothing).
+  view::BillingStateRowT& edit_billing();
   void save_billing();
 
   std::optional<view::InvoiceRowT> invoice(int32_t from_day);
-  void save_invoice(const view::InvoiceRowT& invoice);
+  void save_invoice(view::InvoiceRowT invoice);
 
   //! The open preview a line of `day` goes to, opening the periods up to the day's own when it
   //! is past every open one (at most kMaxPeriodsAhead). `late` says the day's own period is
@@ -44,9 +50,9 @@ class InvoiceBook {
   Result<view::InvoiceRowT> preview_for_day(int32_t day, bool& late);
   //! How many periods past the newest open one an event may open.
   static constexpr int kMaxPeriodsAhead = 120;
-  //! Appends `line` to `invoice` (numbering it, recording the balance after it) and updates the
-  //! totals.
-  void add_line(view::InvoiceRowT& invoice, view::InvoiceLineT& line);
+  //! Appends `line` to `invoice` (numbering it, recording the balance after it), updates the
+  //! totals and saves the invoice, which is moved into the batch.
+  void add_line(view::InvoiceRowT invoice, view::InvoiceLineT& line);
 
   //! Closes the oldest open preview and opens the next; `notification_index` numbers the
   //! notice among those of this event. Returns the closed bill.
@@ -60,6 +66,8 @@ class InvoiceBook {
 
  private:
   view::InvoiceRowT new_preview(int32_t from_day, int32_t to_day);
+  //! Numbers `line`, writes it and adds it to the totals of `invoice`, which the caller saves.
+  void put_line(view::InvoiceRowT& invoice, view::InvoiceLineT& line);
   void append_line(view::InvoiceRowT& invoice, view::InvoiceLineT& line);
   std::vector<view::InvoiceLineT> cut_lines_after(view::InvoiceRowT& bill, int32_t last_day);
   void open_next_after(const view::InvoiceRowT& bill, int64_t to_pay_minor);
@@ -73,7 +81,8 @@ class InvoiceBook {
   ViewState& state_;
   const EventContext& context_;
   std::string account_;
-  view::BillingStateRowT billing_;
+  const view::BillingStateRowT* loaded_billing_ = nullptr;  //!< valid until the end of the event
+  std::optional<view::BillingStateRowT> edited_billing_;
 };
 
 //! total_debited - total_credited.

@@ -114,7 +114,7 @@ Verdict InvoicesView::add_line(const EventContext& context, ViewState& state) {
   auto preview = book.preview_for_day(day_of_time_us(event.time_us()), late);
   if (!preview) return Rejection{"period_out_of_range", preview.status().message()};
   line->late = late;
-  book.add_line(*preview, *line);
+  book.add_line(std::move(*preview), *line);
   const bool received = line->kind == view::LineKind::Payment || line->kind == view::LineKind::Refill;
   if (received) {
     add_to_summary(state, families_.summary, account->operator_, account->currency,

@@ -89,6 +89,11 @@ void ViewState::put(ColumnFamily cf, std::string_view key, std::string_view valu
   bytes_ += value.size();  // a rewrite counts again until the flush recounts
 }
 
+void ViewState::put(ColumnFamily cf, std::string_view key, std::string&& value) {
+  bytes_ += value.size();  // a rewrite counts again until the flush recounts
+  write(cf, key).value = std::make_shared<const std::string>(std::move(value));
+}
+
 void ViewState::erase(ColumnFamily cf, std::string_view key) {
   write(cf, key).value.reset();
 }

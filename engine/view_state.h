@@ -56,6 +56,11 @@ class ViewState {
   template <typename T, typename Decode>
   const T* decoded(ColumnFamily cf, std::string_view key, Decode&& decode);
   void put(ColumnFamily cf, std::string_view key, std::string_view value);
+  //! put() of bytes the caller gives up (an encoded row): kept without a copy.
+  void put(ColumnFamily cf, std::string_view key, std::string&& value);
+  void put(ColumnFamily cf, std::string_view key, const char* value) {
+    put(cf, key, std::string_view(value));
+  }
   //! put() of `value` in decoded form only: `Encode` makes its bytes when something asks for
   //! them (get(), scan(), the flush), so a row rewritten by every event of a batch is encoded
   //! once per batch instead of once per event.

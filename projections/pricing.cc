@@ -50,8 +50,7 @@ Result<PricedLine> price_charge(const schema::Charge& charge, const view::Operat
   line.net_minor = line.gross_minor - line.discount_minor;
   if (charge.taxes()) {
     for (const auto* tax : *charge.taxes()) {
-      line.taxes.push_back(
-          {std::string(text_of(tax->code())), std::string(text_of(tax->name())), tax->amount_minor()});
+      line.taxes.push_back({text_of(tax->code()), text_of(tax->name()), tax->amount_minor()});
     }
   } else {
     auto taxes = operator_taxes(operator_row, text_of(charge.service_type()), line.net_minor);

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/status.h"
@@ -11,9 +12,11 @@
 
 namespace ledger {
 
+//! One tax of a priced line. Its texts point into the operator row or the event it was priced
+//! from, both valid until the end of the event: pricing a call copies no text.
 struct TaxLine {
-  std::string code;
-  std::string name;
+  std::string_view code;
+  std::string_view name;
   int64_t amount_minor = 0;
 };
 

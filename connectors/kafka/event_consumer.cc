@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
+#include <thread>
 
 namespace ledger {
 namespace {
@@ -19,6 +21,14 @@ struct MessageDeleter {
   void operator()(rd_kafka_message_t* message) const { rd_kafka_message_destroy(message); }
 };
 using Message = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
+
+void add_stats(ProjectionStats& total, const ProjectionStats& part) {
+  total.applied += part.applied;
+  total.rejected += part.rejected;
+  total.duplicates += part.duplicates;
+  total.batches += part.batches;
+  total.partial_commits += part.partial_commits;
+}
 
 void on_error(rd_kafka_t* /*handle*/, int error, const char* reason, void* /*opaque*/) {
   // Fatal errors also reach rd_kafka_consumer_poll, which stops the run; the rest pass.
@@ -106,37 +116,73 @@ Status EventConsumer::take(const rd_kafka_message_t& message) {
   return Status::ok();
 }
 
-Status EventConsumer::flush(uint32_t partition) {
+Result<std::optional<uint64_t>> EventConsumer::project_pending(uint32_t partition, ProjectionStats& stats) {
   auto found = pending_.find(partition);
-  if (found == pending_.end() || found->second.empty()) return Status::ok();
+  if (found == pending_.end() || found->second.empty()) return std::optional<uint64_t>();
   auto stored = projector_.stored_offset(partition);
   if (!stored) return stored.status();
   LogBatch batch;
   for (const auto& record : found->second) {
     if (record.offset >= *stored) batch.add(record.offset, prepare_record(record.value));
   }
-  if (!batch.empty()) {
-    if (batch.offset(0) != *stored) {
-      return Status::corruption("kafka: " + settings_.events_topic + "/" + std::to_string(partition) +
-                                " resumes at offset " + std::to_string(batch.offset(0)) +
-                                " but the store is at " + std::to_string(*stored) +
-                                " (records deleted by retention?)");
-    }
-    if (Status projected = projector_.project(partition, batch, stats_); !projected) return projected;
-    const uint64_t next = batch.offset(batch.size() - 1) + 1;
-    auto raw = [this](uint32_t p, uint64_t o) { return raw_record(p, o); };
-    if (Status published = outbox_.publish(partition, next, raw); !published) return published;
-    commit_position(partition, next);
-    spdlog::info("kafka: projected {}/{} up to offset {}", settings_.events_topic, partition, next);
+  if (batch.empty()) return std::optional<uint64_t>();
+  if (batch.offset(0) != *stored) {
+    return Status::corruption("kafka: " + settings_.events_topic + "/" + std::to_string(partition) +
+                              " resumes at offset " + std::to_string(batch.offset(0)) +
+                              " but the store is at " + std::to_string(*stored) +
+                              " (records deleted by retention?)");
   }
-  pending_count_ -= found->second.size();
-  found->second.clear();
+  if (Status projected = projector_.project(partition, batch, stats); !projected) return projected;
+  return std::optional<uint64_t>(batch.offset(batch.size() - 1) + 1);
+}
+
+Status EventConsumer::publish_projected(uint32_t partition, std::optional<uint64_t> next) {
+  if (next) {
+    auto raw = [this](uint32_t p, uint64_t o) { return raw_record(p, o); };
+    if (Status published = outbox_.publish(partition, *next, raw); !published) return published;
+    commit_position(partition, *next);
+    spdlog::info("kafka: projected {}/{} up to offset {}", settings_.events_topic, partition, *next);
+  }
+  auto found = pending_.find(partition);
+  if (found != pending_.end()) {
+    pending_count_ -= found->second.size();
+    found->second.clear();
+  }
   return Status::ok();
 }
 
+Status EventConsumer::flush(uint32_t partition) {
+  auto next = project_pending(partition, stats_);
+  if (!next) return next.status();
+  return publish_projected(partition, *next);
+}
+
 Status EventConsumer::flush_all() {
-  for (auto& [partition, records] : pending_) {
-    if (Status flushed = flush(partition); !flushed) return flushed;
+  std::vector<uint32_t> partitions;
+  for (const auto& [partition, records] : pending_) {
+    if (!records.empty()) partitions.push_back(partition);
+  }
+  // Each partition is projected on its own, as Projector::catch_up does, by up to `threads_`
+  // workers at once; the outbox then publishes each partition's notifications and dead
+  // letters in partition order, from this thread (the outbox and the consumer handle are not
+  // shared between threads).
+  std::vector<Result<std::optional<uint64_t>>> outcomes(partitions.size(), std::optional<uint64_t>());
+  std::vector<ProjectionStats> stats(partitions.size());
+  std::atomic<size_t> next_index{0};
+  auto worker = [&] {
+    for (size_t i = next_index++; i < partitions.size(); i = next_index++) {
+      outcomes[i] = project_pending(partitions[i], stats[i]);
+    }
+  };
+  const size_t thread_count = std::max<size_t>(1, std::min(threads_, partitions.size()));
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < thread_count; ++i) threads.emplace_back(worker);
+  worker();
+  for (auto& thread : threads) thread.join();
+  for (size_t i = 0; i < partitions.size(); ++i) add_stats(stats_, stats[i]);
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    if (!outcomes[i]) return outcomes[i].status();
+    if (Status published = publish_projected(partitions[i], *outcomes[i]); !published) return published;
   }
   return Status::ok();
 }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -16,8 +17,9 @@ namespace ledger {
 struct ConsumeOptions {
   //! Stop once every assigned partition is projected and published up to its end.
   bool until_end = false;
-  //! Records projected together in one WriteBatch, per partition.
-  size_t batch_events_max = 4096;
+  //! Records read (all partitions together) before they are projected, each partition's in
+  //! one WriteBatch: with 8 partitions, about 8,192 a partition.
+  size_t batch_events_max = 65536;
   //! How long one poll waits for a record before the pending batches are committed.
   int poll_ms = 200;
 };
@@ -37,8 +39,10 @@ struct ConsumeReport {
 //! After each committed batch the outbox publishes the batch's dead letters and notifications.
 class EventConsumer {
  public:
-  EventConsumer(const KafkaSettings& settings, KafkaLog& log, Projector& projector, KafkaOutbox& outbox)
-      : settings_(settings), log_(log), projector_(projector), outbox_(outbox) {}
+  //! `threads`: partitions projected at once (ProjectorOptions::threads).
+  EventConsumer(const KafkaSettings& settings, KafkaLog& log, Projector& projector, KafkaOutbox& outbox,
+                size_t threads = 1)
+      : settings_(settings), log_(log), projector_(projector), outbox_(outbox), threads_(threads) {}
 
   //! Runs until `stop` is set (or, with until_end, until caught up), or an error.
   Result<ConsumeReport> run(const ConsumeOptions& options, const std::atomic<bool>& stop);
@@ -49,7 +53,15 @@ class EventConsumer {
   Status assign(rd_kafka_topic_partition_list_t* list);
   Status revoke(rd_kafka_topic_partition_list_t* list);
   Status take(const rd_kafka_message_t& message);
+  //! Projects what was read of `partition` beyond the store's offset; the next offset, or
+  //! nullopt when there was nothing new. Safe on several partitions at once.
+  Result<std::optional<uint64_t>> project_pending(uint32_t partition, ProjectionStats& stats);
+  //! Publishes the outbox of `partition` up to `next` (when set), records the position, and
+  //! forgets the partition's pending records.
+  Status publish_projected(uint32_t partition, std::optional<uint64_t> next);
+  //! Projects and publishes one partition's pending records.
   Status flush(uint32_t partition);
+  //! flush() of every partition, projecting up to `threads_` of them at once.
   Status flush_all();
   Result<bool> caught_up();
   Result<std::string> raw_record(uint32_t partition, uint64_t offset);
@@ -60,6 +72,7 @@ class EventConsumer {
   KafkaLog& log_;
   Projector& projector_;
   KafkaOutbox& outbox_;
+  size_t threads_;
   KafkaHandle handle_;
   std::set<uint32_t> assigned_;
   std::set<uint32_t> at_end_;  //!< partitions whose last fetch event was "end of partition"

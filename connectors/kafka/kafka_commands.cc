@@ -39,7 +39,7 @@ struct ProduceArgs {
 
 struct ConsumeArgs {
   bool until_end = false;
-  size_t batch_events = 4096;
+  size_t batch_events = ConsumeOptions().batch_events_max;
 };
 
 std::atomic<bool> g_stop{false};
@@ -179,7 +179,7 @@ void run_consume(CliContext& context, KafkaArgs& kafka, const ConsumeArgs& args)
   KafkaOutbox outbox((*engine)->store(), (*log)->producer(), kafka.settings.dlq_topic,
                      kafka.settings.notifications_topic);
   if (Status connected = outbox.connect(); !connected) return context.fail(connected.to_string());
-  EventConsumer consumer(kafka.settings, **log, projector, outbox);
+  EventConsumer consumer(kafka.settings, **log, projector, outbox, options.projector.threads);
   g_stop.store(false);
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
@@ -209,7 +209,11 @@ void add_kafka_commands(CLI::App& app, CliContext& context) {
       "consume", "Project the Kafka events topic into --data; publish dead letters and notifications");
   consume->add_flag("--until-end", consume_args->until_end,
                     "Exit once every assigned partition is projected up to its end");
-  consume->add_option("--batch-events", consume_args->batch_events, "Records projected per WriteBatch")
+  consume
+      ->add_option(
+          "--batch-events", consume_args->batch_events,
+          "Records read, all partitions together, before they are projected (each partition's in one "
+          "WriteBatch)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 16));
   add_kafka_options(consume, *consume_kafka);

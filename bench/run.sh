@@ -98,6 +98,13 @@ if [ "$KAFKA_RUN" = 1 ] && [ -x "$LEDGER" ] && [ -x "$BROKER" ]; then
   }
   kafka_phase produce "$LEDGER" produce --brokers "$brokers" "$WORK/kafka_events.jsonl"
   kafka_phase consume "$LEDGER" --data "$WORK/kafka" consume --brokers "$brokers" --until-end
+  # The consume row's time includes the broker's initial rebalance delay (3 s) before the group's
+  # first assignment; `ledger consume` reports the time after it on its last line.
+  assigned_s=$(sed -n 's/^time: .* then \([0-9.]*\) s reading and projecting$/\1/p' "$WORK/kafka_consume.out")
+  if [ -n "$assigned_s" ]; then
+    echo "| consume, after the group's assignment | $KAFKA_EVENTS | $assigned_s |" \
+      "$(python3 -c "print(f'{$KAFKA_EVENTS / max($assigned_s, 0.001):,.0f}')") | | $(grep '^time: ' "$WORK/kafka_consume.out") |" >>"$KAFKA"
+  fi
   kill "$broker_pid" 2>/dev/null || true
   wait "$broker_pid" 2>/dev/null || true
 fi

@@ -50,6 +50,7 @@ void EventConsumer::on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t event,
 }
 
 Status EventConsumer::assign(rd_kafka_topic_partition_list_t* list) {
+  if (!first_assignment_) first_assignment_ = std::chrono::steady_clock::now();
   for (int i = 0; i < list->cnt; ++i) {
     const auto partition = static_cast<uint32_t>(list->elems[i].partition);
     auto stored = projector_.stored_offset(partition);
@@ -257,12 +258,21 @@ Result<ConsumeReport> EventConsumer::run(const ConsumeOptions& options, const st
   if (rd_kafka_resp_err_t error = rd_kafka_subscribe(handle_.get(), topics.get())) {
     return Status::io_error("kafka: subscribe to " + settings_.events_topic + ": " + kafka_error_text(error));
   }
+  const auto subscribed = std::chrono::steady_clock::now();
   Status looped = loop(options, stop);
   rd_kafka_consumer_close(handle_.get());  // revokes (and so flushes) what is still assigned
   handle_.reset();
   if (!looped) return looped;
   if (!callback_failure_) return callback_failure_;
-  return ConsumeReport{stats_, outbox_.dead_letters(), outbox_.notifications()};
+  ConsumeReport report{stats_, outbox_.dead_letters(), outbox_.notifications()};
+  const auto ended = std::chrono::steady_clock::now();
+  const auto assigned = first_assignment_.value_or(ended);
+  auto ms = [](auto duration) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(duration).count();
+  };
+  report.assignment_wait_ms = ms(assigned - subscribed);
+  report.assigned_ms = ms(ended - assigned);
+  return report;
 }
 
 }  // namespace ledger

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -28,6 +29,11 @@ struct ConsumeReport {
   ProjectionStats stats;
   uint64_t dead_letters = 0;
   uint64_t notifications = 0;
+  //! From the subscription to the group's first assignment: the broker's initial rebalance
+  //! delay (group.initial.rebalance.delay.ms, 3 s by default in Kafka and in the dev broker).
+  int64_t assignment_wait_ms = 0;
+  //! From the first assignment to the end of the run: reading, projecting and publishing.
+  int64_t assigned_ms = 0;
 };
 
 //! Projects the events topic into the store as a member of a consumer group.
@@ -79,6 +85,7 @@ class EventConsumer {
   std::map<uint32_t, std::vector<RawRecord>> pending_;
   size_t pending_count_ = 0;
   Status callback_failure_;  //!< an error inside the rebalance callback, reported by run()
+  std::optional<std::chrono::steady_clock::time_point> first_assignment_;
   ProjectionStats stats_;
 };
 

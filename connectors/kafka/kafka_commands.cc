@@ -148,15 +148,19 @@ void run_produce(CliContext& context, KafkaArgs& kafka, const ProduceArgs& args)
 void print_consume(const CliContext& context, const ConsumeReport& report) {
   if (context.json()) {
     std::cout << fmt::format(
-        R"({{"applied":{},"rejected":{},"duplicates":{},"batches":{},"dead_letters":{},"notifications":{}}})"
+        R"({{"applied":{},"rejected":{},"duplicates":{},"batches":{},"dead_letters":{},"notifications":{},)"
+        R"("assignment_wait_ms":{},"assigned_ms":{}}})"
         "\n",
         report.stats.applied, report.stats.rejected, report.stats.duplicates, report.stats.batches,
-        report.dead_letters, report.notifications);
+        report.dead_letters, report.notifications, report.assignment_wait_ms, report.assigned_ms);
     return;
   }
   std::cout << fmt::format("consume: {} applied, {} rejected, {} duplicates ignored, {} batches\n",
                            report.stats.applied, report.stats.rejected, report.stats.duplicates,
                            report.stats.batches);
+  std::cout << fmt::format(
+      "time: {:.2f} s waiting for the group's assignment, then {:.2f} s reading and projecting\n",
+      report.assignment_wait_ms / 1000.0, report.assigned_ms / 1000.0);
   std::cout << fmt::format("publish: {} dead letters, {} notifications\n", report.dead_letters,
                            report.notifications);
 }

@@ -51,6 +51,10 @@ TEST_CASE("the same scenario gives the same digest through Kafka as through the 
   auto report = nlohmann::json::parse(consumed.out);
   CHECK(report["rejected"].get<int>() >= 3);
   CHECK(report["notifications"].get<int>() >= 2);
+  // Where the run's time went: the broker holds a new group's first assignment back (its
+  // initial rebalance delay), then the records are read and projected.
+  CHECK(report["assignment_wait_ms"].get<int64_t>() > 0);
+  CHECK(report["assigned_ms"].get<int64_t>() > 0);
 
   SECTION("kcat reads the dead letters and notifications back, with reasons and deterministic keys") {
     auto letters = kcat_read(broker, "ledger.events.dlq", false);

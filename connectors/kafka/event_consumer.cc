@@ -114,6 +114,7 @@ Status EventConsumer::take(const rd_kafka_message_t& message) {
   records.push_back({static_cast<uint64_t>(message.offset),
                      std::string(static_cast<const char*>(message.payload), message.len)});
   ++pending_count_;
+  pending_bytes_ += message.len;
   return Status::ok();
 }
 
@@ -147,6 +148,7 @@ Status EventConsumer::publish_projected(uint32_t partition, std::optional<uint64
   auto found = pending_.find(partition);
   if (found != pending_.end()) {
     pending_count_ -= found->second.size();
+    for (const auto& record : found->second) pending_bytes_ -= record.value.size();
     found->second.clear();
   }
   return Status::ok();
@@ -231,7 +233,7 @@ Status EventConsumer::loop(const ConsumeOptions& options, const std::atomic<bool
     }
     if (!idle) {
       if (Status taken = take(*message); !taken) return taken;
-      if (pending_count_ < options.batch_events_max) continue;
+      if (pending_count_ < options.batch_events_max && pending_bytes_ < options.batch_bytes_max) continue;
     }
     if (Status flushed = flush_all(); !flushed) return flushed;
     if (idle && options.until_end) {

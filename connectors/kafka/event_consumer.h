@@ -21,6 +21,8 @@ struct ConsumeOptions {
   //! Records read (all partitions together) before they are projected, each partition's in
   //! one WriteBatch: with 8 partitions, about 8,192 a partition.
   size_t batch_events_max = 65536;
+  //! And at most this many bytes of records (events are up to 64 KiB each).
+  size_t batch_bytes_max = 64 << 20;
   //! How long one poll waits for a record before the pending batches are committed.
   int poll_ms = 200;
 };
@@ -84,7 +86,8 @@ class EventConsumer {
   std::set<uint32_t> at_end_;  //!< partitions whose last fetch event was "end of partition"
   std::map<uint32_t, std::vector<RawRecord>> pending_;
   size_t pending_count_ = 0;
-  Status callback_failure_;  //!< an error inside the rebalance callback, reported by run()
+  size_t pending_bytes_ = 0;  //!< of the pending records' values
+  Status callback_failure_;   //!< an error inside the rebalance callback, reported by run()
   std::optional<std::chrono::steady_clock::time_point> first_assignment_;
   ProjectionStats stats_;
 };

@@ -187,7 +187,10 @@ void run_consume(CliContext& context, KafkaArgs& kafka, const ConsumeArgs& args)
   g_stop.store(false);
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
-  auto report = consumer.run({args.until_end, args.batch_events, 200}, g_stop);
+  ConsumeOptions consume_options;
+  consume_options.until_end = args.until_end;
+  consume_options.batch_events_max = args.batch_events;
+  auto report = consumer.run(consume_options, g_stop);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (!report) return context.fail("consume failed: " + report.status().to_string());

@@ -88,11 +88,7 @@ Result<ProjectionStats> Projector::catch_up() {
       ProjectionStats stats;
       Status status = project_partition(partition, ends[partition], stats);
       std::lock_guard lock(merge_mutex);
-      total.applied += stats.applied;
-      total.rejected += stats.rejected;
-      total.duplicates += stats.duplicates;
-      total.batches += stats.batches;
-      total.partial_commits += stats.partial_commits;
+      total.add(stats);
       if (!status && first_error) first_error = status;
     }
   };

@@ -36,6 +36,15 @@ struct ProjectionStats {
   uint64_t batches = 0;
   //! Commits that ended inside an event applied in parts (ViewState::suspend).
   uint64_t partial_commits = 0;
+
+  //! Adds another run's counts (a partition's, say) to these.
+  void add(const ProjectionStats& other) {
+    applied += other.applied;
+    rejected += other.rejected;
+    duplicates += other.duplicates;
+    batches += other.batches;
+    partial_commits += other.partial_commits;
+  }
 };
 
 //! Projects the log into the views, partition by partition. For each batch: verify each

@@ -22,14 +22,6 @@ struct MessageDeleter {
 };
 using Message = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 
-void add_stats(ProjectionStats& total, const ProjectionStats& part) {
-  total.applied += part.applied;
-  total.rejected += part.rejected;
-  total.duplicates += part.duplicates;
-  total.batches += part.batches;
-  total.partial_commits += part.partial_commits;
-}
-
 void on_error(rd_kafka_t* /*handle*/, int error, const char* reason, void* /*opaque*/) {
   // Fatal errors also reach rd_kafka_consumer_poll, which stops the run; the rest pass.
   spdlog::warn("kafka: {}: {} (retrying)", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(error)),
@@ -182,7 +174,7 @@ Status EventConsumer::flush_all() {
   for (size_t i = 1; i < thread_count; ++i) threads.emplace_back(worker);
   worker();
   for (auto& thread : threads) thread.join();
-  for (size_t i = 0; i < partitions.size(); ++i) add_stats(stats_, stats[i]);
+  for (const auto& partition_stats : stats) stats_.add(partition_stats);
   for (size_t i = 0; i < partitions.size(); ++i) {
     if (!outcomes[i]) return outcomes[i].status();
     if (Status published = publish_projected(partitions[i], *outcomes[i]); !published) return published;

@@ -3,13 +3,12 @@
 #include <spdlog/spdlog.h>
 #include <xxhash.h>
 
-#include <thread>
-
 #include "engine/event_codec.h"
 #include "engine/event_validation.h"
 #include "engine/fault_point.h"
 #include "engine/key_encoding.h"
 #include "engine/meta_keys.h"
+#include "engine/parallel_for.h"
 
 namespace ledger {
 namespace {
@@ -79,24 +78,18 @@ Result<ProjectionStats> Projector::catch_up() {
     if (!end) return end.status();
     ends[partition] = *end;
   }
-  std::atomic<uint32_t> next_partition{0};
-  std::mutex merge_mutex;
+  std::vector<ProjectionStats> stats(partitions);
+  std::vector<Status> statuses(partitions);
+  parallel_for(partitions, options_.threads, [&](size_t partition) {
+    statuses[partition] =
+        project_partition(static_cast<uint32_t>(partition), ends[partition], stats[partition]);
+  });
   ProjectionStats total;
   Status first_error;
-  auto worker = [&] {
-    for (uint32_t partition = next_partition++; partition < partitions; partition = next_partition++) {
-      ProjectionStats stats;
-      Status status = project_partition(partition, ends[partition], stats);
-      std::lock_guard lock(merge_mutex);
-      total.add(stats);
-      if (!status && first_error) first_error = status;
-    }
-  };
-  size_t thread_count = std::max<size_t>(1, std::min<size_t>(options_.threads, partitions));
-  std::vector<std::thread> threads;
-  for (size_t i = 1; i < thread_count; ++i) threads.emplace_back(worker);
-  worker();
-  for (auto& thread : threads) thread.join();
+  for (uint32_t partition = 0; partition < partitions; ++partition) {
+    total.add(stats[partition]);
+    if (!statuses[partition] && first_error) first_error = statuses[partition];
+  }
   if (!first_error) return first_error;
   return total;
 }

@@ -3,9 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <atomic>
 #include <memory>
-#include <thread>
+
+#include "engine/parallel_for.h"
 
 namespace ledger {
 namespace {
@@ -157,23 +157,14 @@ Status EventConsumer::flush_all() {
   for (const auto& [partition, records] : pending_) {
     if (!records.empty()) partitions.push_back(partition);
   }
-  // Each partition is projected on its own, as Projector::catch_up does, by up to `threads_`
-  // workers at once; the outbox then publishes each partition's notifications and dead
+  // Each partition is projected on its own (parallel_for, as in Projector::catch_up), up to
+  // `threads_` at once; the outbox then publishes each partition's notifications and dead
   // letters in partition order, from this thread (the outbox and the consumer handle are not
   // shared between threads).
   std::vector<Result<std::optional<uint64_t>>> outcomes(partitions.size(), std::optional<uint64_t>());
   std::vector<ProjectionStats> stats(partitions.size());
-  std::atomic<size_t> next_index{0};
-  auto worker = [&] {
-    for (size_t i = next_index++; i < partitions.size(); i = next_index++) {
-      outcomes[i] = project_pending(partitions[i], stats[i]);
-    }
-  };
-  const size_t thread_count = std::max<size_t>(1, std::min(threads_, partitions.size()));
-  std::vector<std::thread> threads;
-  for (size_t i = 1; i < thread_count; ++i) threads.emplace_back(worker);
-  worker();
-  for (auto& thread : threads) thread.join();
+  parallel_for(partitions.size(), threads_,
+               [&](size_t i) { outcomes[i] = project_pending(partitions[i], stats[i]); });
   for (const auto& partition_stats : stats) stats_.add(partition_stats);
   for (size_t i = 0; i < partitions.size(); ++i) {
     if (!outcomes[i]) return outcomes[i].status();

@@ -98,6 +98,43 @@ void ViewState::erase(ColumnFamily cf, std::string_view key) {
   write(cf, key).value.reset();
 }
 
+std::string ViewState::encode_page(const void* page) {
+  const auto& appended = *static_cast<const AppendedPage*>(page);
+  return appended.bytes->substr(0, appended.size);
+}
+
+void ViewState::append(ColumnFamily cf, std::string_view group, uint32_t number, std::string_view record) {
+  auto open = open_pages_.find(full_key(cf, group));
+  if (open == open_pages_.end()) open = open_pages_.emplace(full_key(cf, group), std::string()).first;
+  std::string& page_key = open->second;
+  std::shared_ptr<std::string> bytes;
+  size_t size = 0;
+  if (!page_key.empty()) {
+    // The batch's page of the group, if it is still there and this record follows it.
+    auto found = rows_.find(full_key(cf, page_key));
+    if (found != rows_.end() && found->second.present() &&
+        found->second.decoded_type == &typeid(AppendedPage)) {
+      const auto& page = *static_cast<const AppendedPage*>(found->second.decoded.get());
+      if (page.next_number == number) {
+        bytes = page.bytes;
+        size = page.size;
+      }
+    }
+  }
+  if (!bytes) {
+    page_key.assign(group);
+    put_u32_be(page_key, number);
+    bytes = std::make_shared<std::string>();
+  }
+  Row& row = write(cf, page_key);
+  bytes->resize(size);  // an undone append left its record past the version being extended
+  bytes->append(record);
+  row.decoded = std::make_shared<const AppendedPage>(AppendedPage{bytes, bytes->size(), number + 1});
+  row.decoded_type = &typeid(AppendedPage);
+  row.encode = &encode_page;
+  bytes_ += record.size();
+}
+
 void ViewState::scan(ColumnFamily cf, std::string_view prefix,
                      const std::function<bool(std::string_view, std::string_view)>& visit,
                      std::string_view after) {
@@ -182,6 +219,7 @@ void ViewState::flush_into(rocksdb::WriteBatch& batch) {
   merges_.clear();
   undo_.clear();
   retired_.clear();
+  open_pages_.clear();
   merges_at_begin_ = 0;
   dirty_at_begin_ = 0;
   evict();
@@ -218,6 +256,7 @@ void ViewState::clear() {
   undo_.clear();
   retired_.clear();
   merges_.clear();
+  open_pages_.clear();
   merges_at_begin_ = 0;
   dirty_at_begin_ = 0;
   suspension_.reset();

@@ -67,6 +67,15 @@ class ViewState {
   template <typename T, std::string (*Encode)(const T&)>
   void put_encoded_later(ColumnFamily cf, std::string_view key, T value);
   void erase(ColumnFamily cf, std::string_view key);
+  //! Appends `record` to this batch's page of `group`: a row whose key is `group` followed by
+  //! u32be(n), n being the `number` of the first record the batch appended to the group, and
+  //! whose value is the batch's records of the group, concatenated. Records are numbered by the
+  //! caller, one more each time; a record whose number does not follow the page's last (the
+  //! first of the batch, or after the page was erased) starts a new page. So a group's rows, in
+  //! key order, hold its records in order, one row per batch instead of one per record. Pages
+  //! are write-only until the flush, like new rows: get() and scan() see them, and erase()
+  //! drops one. Undone with the event, as every write.
+  void append(ColumnFamily cf, std::string_view group, uint32_t number, std::string_view record);
   //! Adds a counters operand (engine/counters_merge.h) to `key`. Write-only: get() does not
   //! see pending merges, so counter rows are for queries, never read back by a view.
   void merge(ColumnFamily cf, std::string_view key, std::string_view operand);
@@ -145,6 +154,15 @@ class ViewState {
     size_t operator()(std::string_view key) const { return XXH3_64bits(key.data(), key.size()); }
   };
   using Rows = std::unordered_map<std::string, Row, KeyHash, std::equal_to<>>;
+  //! The decoded form of a page (append()). The versions of one page share its bytes, each
+  //! seeing the first `size` of them, so that appending copies only the record, and an undo
+  //! returns to an earlier version: the next append cuts the bytes back to it.
+  struct AppendedPage {
+    std::shared_ptr<std::string> bytes;
+    size_t size = 0;
+    uint32_t next_number = 0;  //!< the number the next record must have to join this page
+  };
+  static std::string encode_page(const void* page);
   struct Undo {
     Rows::value_type* entry;      //!< element pointers of an unordered_map survive rehashing
     std::optional<Row> previous;  //!< nullopt: the row was not held before
@@ -182,6 +200,8 @@ class ViewState {
   std::vector<Merge> merges_;  //!< in the order they were made
   size_t merges_at_begin_ = 0;
   std::optional<std::string> suspension_;
+  //! The key of this batch's page of each group (append()), by the group's full key.
+  std::unordered_map<std::string, std::string, KeyHash, std::equal_to<>> open_pages_;
   Status status_;
 };
 

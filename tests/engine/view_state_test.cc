@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/counters_merge.h"
+#include "engine/key_encoding.h"
 #include "tests/support/test_support.h"
 
 namespace {
@@ -507,3 +508,84 @@ TEST_CASE("ViewState keeps a suspension until it is taken or the event is undone
 }
 
 }  // namespace ledger::test
+
+namespace {
+
+std::string page_key(std::string_view group, uint32_t number) {
+  std::string key(group);
+  ledger::put_u32_be(key, number);
+  return key;
+}
+
+}  // namespace
+
+TEST_CASE("ViewState append gathers a batch's records of a group in one row", "[view_state][pages]") {
+  Fixture f;
+  ViewState state(*f.store);
+  state.begin_event();
+  state.append(f.rows, "inv-a", 1, "r1;");
+  state.append(f.rows, "inv-b", 7, "b7;");
+  state.begin_event();
+  state.append(f.rows, "inv-a", 2, "r2;");
+  state.append(f.rows, "inv-a", 3, "r3;");
+  // Seen by get() and scan() before the flush, under the key of the page's first record.
+  REQUIRE(read(state, f.rows, page_key("inv-a", 1)) == "r1;r2;r3;");
+  REQUIRE(read(state, f.rows, page_key("inv-a", 2)) == std::nullopt);
+  std::vector<std::pair<std::string, std::string>> scanned;
+  state.scan(f.rows, "inv-", [&](std::string_view key, std::string_view value) {
+    scanned.emplace_back(key, value);
+    return true;
+  });
+  REQUIRE(scanned == std::vector<std::pair<std::string, std::string>>{{page_key("inv-a", 1), "r1;r2;r3;"},
+                                                                      {page_key("inv-b", 7), "b7;"}});
+
+  SECTION("a rejected event's records are undone, and the next record takes their place") {
+    state.begin_event();
+    state.append(f.rows, "inv-a", 4, "bad;");
+    state.append(f.rows, "inv-c", 1, "bad;");
+    state.rollback_event();
+    REQUIRE(read(state, f.rows, page_key("inv-c", 1)) == std::nullopt);
+    state.begin_event();
+    state.append(f.rows, "inv-a", 4, "r4;");
+    rocksdb::WriteBatch batch;
+    state.flush_into(batch);
+    BatchContents contents;
+    REQUIRE(batch.Iterate(&contents).ok());
+    REQUIRE(contents.ops.size() == 2);
+    REQUIRE(contents.ops.at({f.rows->GetID(), page_key("inv-a", 1)}) == "r1;r2;r3;r4;");
+    REQUIRE(contents.ops.at({f.rows->GetID(), page_key("inv-b", 7)}) == "b7;");
+  }
+  SECTION("the next batch starts a new page instead of rewriting the flushed one") {
+    rocksdb::WriteBatch first;
+    state.flush_into(first);
+    REQUIRE(f.store->write(first, true).is_ok());
+    state.begin_event();
+    state.append(f.rows, "inv-a", 4, "r4;");
+    rocksdb::WriteBatch second;
+    state.flush_into(second);
+    BatchContents contents;
+    REQUIRE(second.Iterate(&contents).ok());
+    REQUIRE(contents.ops.size() == 1);
+    REQUIRE(contents.ops.at({f.rows->GetID(), page_key("inv-a", 4)}) == "r4;");
+  }
+  SECTION("a record that does not follow the page's last starts a new page") {
+    state.append(f.rows, "inv-a", 9, "r9;");
+    REQUIRE(read(state, f.rows, page_key("inv-a", 1)) == "r1;r2;r3;");
+    REQUIRE(read(state, f.rows, page_key("inv-a", 9)) == "r9;");
+  }
+  SECTION("an erased page is not appended to") {
+    state.erase(f.rows, page_key("inv-a", 1));
+    state.append(f.rows, "inv-a", 1, "n1;");
+    state.append(f.rows, "inv-a", 2, "n2;");
+    REQUIRE(read(state, f.rows, page_key("inv-a", 1)) == "n1;n2;");
+  }
+  SECTION("a page read between two appends goes on from what was read") {
+    state.begin_event();
+    state.append(f.rows, "inv-a", 4, "r4;");
+    state.rollback_event();
+    REQUIRE(read(state, f.rows, page_key("inv-a", 1)) == "r1;r2;r3;");
+    state.begin_event();
+    state.append(f.rows, "inv-a", 4, "x4;");
+    REQUIRE(read(state, f.rows, page_key("inv-a", 1)) == "r1;r2;r3;x4;");
+  }
+}

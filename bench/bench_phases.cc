@@ -195,8 +195,8 @@ Result<PhaseResult> run_replay(const PhaseOptions& options) {
   auto entries = log_entries((*target)->log());
   if (!entries) return entries.status();
   result.events = *entries;
-  auto source_digest = compute_digest((*source)->store());
-  auto target_digest = compute_digest((*target)->store());
+  auto source_digest = compute_digest((*source)->store(), (*source)->views());
+  auto target_digest = compute_digest((*target)->store(), (*target)->views());
   if (!source_digest) return source_digest.status();
   if (!target_digest) return target_digest.status();
   result.note = fmt::format(

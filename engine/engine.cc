@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include "engine/schema_upgrade.h"
+
 namespace ledger {
 
 Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options,
@@ -15,6 +17,7 @@ Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options,
   auto log = EmbeddedLog::open(*engine->store_, options.partitions);
   if (!log) return log.status();
   engine->log_ = std::move(*log);
+  if (Status upgraded = upgrade_schema(*engine->store_); !upgraded) return upgraded;
   engine->projector_ =
       std::make_unique<Projector>(*engine->log_, *engine->store_, *engine->views_, options.projector);
   return engine;

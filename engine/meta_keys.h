@@ -3,9 +3,9 @@
 // Keys of the `meta` column family:
 //
 //   meta_key        := "partitions"                      -> u32be partition count, set at creation
-//                    | "schema_version"                  -> u32be
-//                    | "offset" u32be(partition)         -> u64be next log offset to project
-//                    | "resume" u32be(partition)         -> u64be offset u32be view cursor
+//                    | "schema_version"                  -> u32be (kCurrentSchemaVersion;
+//                    engine/schema_upgrade.h) | "offset" u32be(partition)         -> u64be next log offset to
+//                    project | "resume" u32be(partition)         -> u64be offset u32be view cursor
 //
 // A partition's offset is written in the same WriteBatch as the view rows and event ids of
 // the batch that advanced it, so it never runs ahead of or behind the views. A resume row
@@ -23,7 +23,8 @@ namespace ledger::meta_keys {
 
 inline constexpr char kPartitions[] = "partitions";
 inline constexpr char kSchemaVersion[] = "schema_version";
-inline constexpr uint32_t kCurrentSchemaVersion = 1;
+//! 2: invoice lines kept in pages, one row per invoice and batch (projections/invoice_line_pages.h).
+inline constexpr uint32_t kCurrentSchemaVersion = 2;
 
 //! Every partition's offset key starts with this; they sort by partition.
 inline constexpr std::string_view kOffsetPrefix = "offset";
@@ -34,8 +35,11 @@ inline std::string offset(uint32_t partition) {
   return key;
 }
 
+//! Every partition's resume key starts with this.
+inline constexpr std::string_view kResumePrefix = "resume";
+
 inline std::string resume(uint32_t partition) {
-  std::string key("resume");
+  std::string key(kResumePrefix);
   put_u32_be(key, partition);
   return key;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,15 @@ class View {
   //! this event and call record_rejection() on every view instead. An event some view has
   //! suspended (ViewState::suspend) is applied: no view may reject it after that.
   virtual Verdict apply(const EventContext& context, ViewState& state) = 0;
+  //! Calls `emit` with the logical rows a stored row of one of the view's column families holds:
+  //! what the digest hashes. The default is the row itself; a view that gathers several rows in
+  //! one (a page of the lines one batch added) gives them apart, so that a store's digest does not
+  //! depend on where its batches began and ended. Corruption when the row cannot be split.
+  virtual Status logical_rows(ColumnFamily /*cf*/, std::string_view key, std::string_view value,
+                              const std::function<void(std::string_view, std::string_view)>& emit) const {
+    emit(key, value);
+    return Status::ok();
+  }
   //! Called for an event that some view rejected, after its writes were undone.
   virtual void record_rejection(const EventContext& /*context*/, const Rejection& /*rejection*/,
                                 ViewState& /*state*/) {}

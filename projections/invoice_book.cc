@@ -7,6 +7,7 @@
 #include "projections/accounts.h"
 #include "projections/balances.h"
 #include "projections/billing_summary_counters.h"
+#include "projections/invoice_line_pages.h"
 #include "projections/invoice_lines.h"
 #include "projections/row_codec.h"
 
@@ -181,7 +182,7 @@ void InvoiceBook::add_line(view::InvoiceRowT invoice, view::InvoiceLineT& line) 
 
 void InvoiceBook::put_line(view::InvoiceRowT& invoice, view::InvoiceLineT& line) {
   line.seq = invoice.line_count + 1;
-  state_.put(families_.lines, invoice_line_key(account_, invoice.from_day, line.seq), encode_row(line));
+  state_.append(families_.lines, invoice_key(account_, invoice.from_day), line.seq, line_record(line));
   add_to_totals(invoice, line);
 }
 
@@ -196,16 +197,30 @@ std::vector<view::InvoiceLineT> InvoiceBook::cut_lines_after(view::InvoiceRowT& 
   // lines edits nothing anyone has seen as final.
   std::vector<view::InvoiceLineT> kept;
   std::vector<view::InvoiceLineT> moved;
-  for (uint32_t seq = 1; seq <= bill.line_count; ++seq) {
-    auto line = unpack_row<view::InvoiceLine>(
-        state_.get(families_.lines, invoice_line_key(account_, bill.from_day, seq)));
-    if (!line) continue;
-    (day_of_time_us(line->time_us) > last_day ? moved : kept).push_back(std::move(*line));
+  std::vector<std::string> pages;
+  // Each page holds the lines from the seq in its key on, so the next page's key follows from
+  // the lines read.
+  for (uint32_t seq = 1; seq <= bill.line_count;) {
+    std::string key = invoice_line_key(account_, bill.from_day, seq);
+    auto page = state_.get(families_.lines, key);
+    if (!page) break;
+    uint32_t read = 0;
+    // Blocks are checksummed, so a page that fails its check is a defect, not a disk error: the
+    // lines before the damage are kept, as a line that failed its check alone is skipped.
+    (void)for_each_page_line(key, *page,
+                             [&](std::string_view, const view::InvoiceLine& line, std::string_view) {
+                               auto& into = day_of_time_us(line.time_us()) > last_day ? moved : kept;
+                               into.emplace_back();
+                               line.UnPackTo(&into.back());
+                               ++read;
+                               return true;
+                             });
+    pages.push_back(std::move(key));
+    if (read == 0) break;
+    seq += read;
   }
   if (moved.empty()) return moved;
-  for (uint32_t seq = 1; seq <= bill.line_count; ++seq) {
-    state_.erase(families_.lines, invoice_line_key(account_, bill.from_day, seq));
-  }
+  for (const auto& page : pages) state_.erase(families_.lines, page);
   bill.total_debited_minor = bill.total_credited_minor = bill.total_paid_minor = 0;
   bill.line_count = bill.late_line_count = 0;
   for (auto& line : kept) append_line(bill, line);

@@ -3,7 +3,8 @@
 // Keys of the invoice views:
 //
 //   invoice_key        := account 0x00 u32be(from_day)               -> InvoiceRow          (invoices)
-//   line_key           := invoice_key u32be(seq)                     -> InvoiceLine         (invoice_lines)
+//   line_key           := invoice_key u32be(seq)                     -> page of InvoiceLine (invoice_lines;
+//                         the page of the lines from seq on that one batch added: invoice_line_pages.h)
 //   number_key         := invoice_number                             -> invoice_key         (invoice_numbers)
 //   billing_state_key  := u32be(partition) account                   -> BillingStateRow     (billing_state)
 //   sequence_key       := u32be(partition) operator                  -> InvoiceSequenceRow

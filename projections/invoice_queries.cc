@@ -4,6 +4,7 @@
 #include "engine/key_encoding.h"
 #include "projections/invoice_book.h"
 #include "projections/invoice_keys.h"
+#include "projections/invoice_line_pages.h"
 #include "projections/row_codec.h"
 
 namespace ledger {
@@ -15,18 +16,12 @@ Status damaged(std::string_view column_family) {
 
 Status read_lines(const Store& store, const ReadSnapshot& snapshot, InvoiceDetail& detail) {
   const auto& invoice = detail.invoice;
-  bool ok = true;
-  Status scanned = snapshot.scan(store.column_family(InvoiceFamilies::kLines),
-                                 invoice_key(invoice.account, invoice.from_day),
-                                 [&](std::string_view, std::string_view value) {
-                                   const auto* line = decode_row<view::InvoiceLine>(value);
-                                   if (!line) return ok = false;
-                                   detail.lines.emplace_back();
-                                   line->UnPackTo(&detail.lines.back());
-                                   return true;
-                                 });
-  if (!scanned) return scanned;
-  return ok ? Status::ok() : damaged(InvoiceFamilies::kLines);
+  return scan_invoice_lines(store, snapshot, invoice_key(invoice.account, invoice.from_day),
+                            [&](std::string_view, const view::InvoiceLine& line, std::string_view) {
+                              detail.lines.emplace_back();
+                              line.UnPackTo(&detail.lines.back());
+                              return true;
+                            });
 }
 
 InvoiceDetail detail_of(view::InvoiceRowT invoice, int32_t as_of_day) {

@@ -9,6 +9,7 @@
 #include "projections/bill_lifecycle.h"
 #include "projections/billing_summary_counters.h"
 #include "projections/invoice_book.h"
+#include "projections/invoice_line_pages.h"
 #include "projections/invoice_lines.h"
 #include "projections/operators.h"
 #include "projections/row_codec.h"
@@ -61,6 +62,13 @@ Status InvoicesView::bind(const Store& store) {
   for (const auto& [name, out] : wanted) {
     if (Status bound = bind_column_family(store, name, out); !bound) return bound;
   }
+  return Status::ok();
+}
+
+Status InvoicesView::logical_rows(ColumnFamily cf, std::string_view key, std::string_view value,
+                                  const std::function<void(std::string_view, std::string_view)>& emit) const {
+  if (cf == families_.lines) return logical_line_rows(key, value, emit);
+  emit(key, value);
   return Status::ok();
 }
 

@@ -19,6 +19,9 @@ class InvoicesView final : public View {
   std::vector<std::string> column_families() const override;
   Status bind(const Store& store) override;
   Verdict apply(const EventContext& context, ViewState& state) override;
+  //! A page of invoice lines is the rows of its lines (invoice_line_pages.h).
+  Status logical_rows(ColumnFamily cf, std::string_view key, std::string_view value,
+                      const std::function<void(std::string_view, std::string_view)>& emit) const override;
 
  private:
   Verdict open_account(const EventContext& context, ViewState& state);

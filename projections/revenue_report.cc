@@ -31,6 +31,7 @@
 
 #include "engine/money.h"
 #include "projections/invoice_book.h"
+#include "projections/invoice_line_pages.h"
 #include "projections/report_range.h"
 #include "projections/reports.h"
 
@@ -134,21 +135,18 @@ Status add_invoice_lines(RevenueScan& scan, const view::InvoiceRowT& invoice,
   CurrencyRevenue& revenue = scan.revenue[invoice.currency];
   revenue.exponent = invoice.exponent;
   Status failure;
-  Status scanned = scan.snapshot.scan(
-      scan.store.column_family(InvoiceFamilies::kLines), invoice_key(invoice.account, invoice.from_day),
-      [&](std::string_view, std::string_view value) {
-        const auto* line = decode_row<view::InvoiceLine>(value);
-        if (!line) {
-          failure = Status::corruption("invoice_lines: a row failed the FlatBuffers verifier");
-          return false;
-        }
-        if (line->kind() != view::LineKind::Charge || line->service_from_day() == 0) return true;
-        if (line->net_minor() == 0) return true;
-        const int32_t day = day_of_time_us(line->time_us());
-        if (!billed_month && scan.request.as_of_day != 0 && day > scan.request.as_of_day) return true;
-        failure = add_line(revenue, *line, billed_month.value_or(month_of_day(day)));
-        return failure.is_ok();
-      });
+  Status scanned =
+      scan_invoice_lines(scan.store, scan.snapshot, invoice_key(invoice.account, invoice.from_day),
+                         [&](std::string_view, const view::InvoiceLine& line, std::string_view) {
+                           if (line.kind() != view::LineKind::Charge || line.service_from_day() == 0)
+                             return true;
+                           if (line.net_minor() == 0) return true;
+                           const int32_t day = day_of_time_us(line.time_us());
+                           if (!billed_month && scan.request.as_of_day != 0 && day > scan.request.as_of_day)
+                             return true;
+                           failure = add_line(revenue, line, billed_month.value_or(month_of_day(day)));
+                           return failure.is_ok();
+                         });
   if (!scanned) return scanned;
   return failure;
 }

@@ -2,8 +2,9 @@
 // time_us) in [from, to], with the account's running balance after it as recorded when it was
 // applied; filterable by operator, account and line kind.
 //
-// Rows come in the order of the invoice_lines keys, account 0x00 u32be(from_day) u32be(seq):
-// grouped by account, then by period and line order. The report is paged: at most
+// Rows come in the order of the lines' keys, account 0x00 u32be(from_day) u32be(seq) (each
+// line's own key, as the digest sees it, not its page's: invoice_line_pages.h): grouped by
+// account, then by period and line order. The report is paged: at most
 // request.limit rows; next_cursor is the hex of the last row's line key when more rows follow
 // (empty at the end), and a request with that cursor resumes right after that key. The walk
 // goes account by account, invoice by invoice, skipping whole accounts and invoices that lie
@@ -11,6 +12,7 @@
 
 #include <optional>
 
+#include "projections/invoice_line_pages.h"
 #include "projections/report_range.h"
 #include "projections/reports.h"
 
@@ -92,22 +94,17 @@ std::vector<Cell> transaction_cells(const view::AccountRow& account, const view:
 }
 
 //! Adds the line if it passes the filters; false to stop the walk.
-bool visit_line(Walk& walk, const view::AccountRow& account, std::string_view key, std::string_view value) {
+bool visit_line(Walk& walk, const view::AccountRow& account, std::string_view key,
+                const view::InvoiceLine& line) {
   if (!walk.after_key.empty() && key <= walk.after_key) return true;
-  const auto* line = decode_row<view::InvoiceLine>(value);
-  if (!line) {
-    walk.failure = Status::corruption("invoice_lines: a row failed the FlatBuffers verifier");
-    walk.stop = true;
-    return false;
-  }
-  if (!in_range(walk.request, day_of_time_us(line->time_us()))) return true;
-  if (walk.kind && line->kind() != *walk.kind) return true;
+  if (!in_range(walk.request, day_of_time_us(line.time_us()))) return true;
+  if (walk.kind && line.kind() != *walk.kind) return true;
   if (walk.table.rows.size() == walk.request.limit) {  // a row follows a full page
     walk.table.next_cursor = hex_of(walk.last_key);
     walk.stop = true;
     return false;
   }
-  walk.table.add_row(transaction_cells(account, *line));
+  walk.table.add_row(transaction_cells(account, line));
   walk.last_key = key;
   return true;
 }
@@ -126,9 +123,9 @@ bool visit_invoice(Walk& walk, const view::AccountRow& account, std::string_view
   }
   // A line is never dated after its invoice's last day (a late one is dated before it).
   if (walk.request.from_day != 0 && invoice->to_day() < walk.request.from_day) return true;
-  Status scanned = walk.snapshot.scan(
-      walk.store.column_family(InvoiceFamilies::kLines), invoice_key,
-      [&](std::string_view key, std::string_view line) { return visit_line(walk, account, key, line); });
+  Status scanned = scan_invoice_lines(walk.store, walk.snapshot, invoice_key,
+                                      [&](std::string_view key, const view::InvoiceLine& line,
+                                          std::string_view) { return visit_line(walk, account, key, line); });
   if (!scanned) walk.failure = scanned;
   return scanned.is_ok() && !walk.stop;
 }

@@ -77,7 +77,8 @@ void run_demo(CliContext& context, const DemoOptions& options) {
       "demo: {} appended; projected {} applied, {} rejected, {} duplicates (already there)\n",
       report->appended, stats->applied, stats->rejected, stats->duplicates);
   print_balances(*engine);
-  if (auto digest = compute_digest(engine->store())) std::cout << "\ndigest: " << digest->hex << "\n";
+  if (auto digest = compute_digest(engine->store(), engine->views()))
+    std::cout << "\ndigest: " << digest->hex << "\n";
   std::string bill = "NUMBER";
   {
     ReadSnapshot snapshot(engine->store(), engine->log().partition_count());

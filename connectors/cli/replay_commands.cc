@@ -37,7 +37,7 @@ void run_replay(CliContext& context, const std::string& into) {
   }
   auto stats = target->projector().catch_up();
   if (!stats) return context.fail("replay failed: " + stats.status().to_string());
-  auto digest = compute_digest(target->store());
+  auto digest = compute_digest(target->store(), target->views());
   if (!digest) return context.fail(digest.status().to_string());
   if (!context.json()) {
     std::cout << fmt::format("replay: {} applied, {} rejected, {} duplicates ignored\n", stats->applied,
@@ -49,7 +49,7 @@ void run_replay(CliContext& context, const std::string& into) {
 void run_digest(CliContext& context) {
   auto engine = context.open_engine();
   if (!engine) return void(context.exit_code = 1);
-  auto digest = compute_digest(engine->store());
+  auto digest = compute_digest(engine->store(), engine->views());
   if (!digest) return context.fail(digest.status().to_string());
   print_digest(context, *digest, context.data_dir);
 }

@@ -85,7 +85,7 @@ ProjectionStats project(Engine& engine) {
 }
 
 std::string digest_of(Engine& engine) {
-  auto digest = compute_digest(engine.store());
+  auto digest = compute_digest(engine.store(), engine.views());
   REQUIRE(digest.is_ok());
   return digest->hex;
 }

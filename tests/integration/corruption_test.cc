@@ -105,7 +105,7 @@ BuiltStore build_flushed_store(const std::string& dir) {
   auto engine = ledger::test::open_engine(dir, kPartitions);
   ledger::test::ingest_json_lines(*engine, sample_events());
   REQUIRE(ledger::test::balances_by_account(*engine) == expected_balances());
-  auto digest = ledger::compute_digest(engine->store());
+  auto digest = ledger::compute_digest(engine->store(), engine->views());
   REQUIRE(digest.is_ok());
 
   rocksdb::DB* db = engine->store().db();
@@ -233,7 +233,7 @@ bool names_damage(const std::string& message) {
 Status open_and_digest(const std::string& dir, std::string* digest_hex) {
   auto engine = try_open_engine(dir);
   if (!engine) return engine.status();
-  auto digest = ledger::compute_digest((*engine)->store());
+  auto digest = ledger::compute_digest((*engine)->store(), (*engine)->views());
   if (!digest) return digest.status();
   *digest_hex = digest->hex;
   return Status::ok();
@@ -353,7 +353,7 @@ TEST_CASE("a store with a truncated MANIFEST does not open", "[corruption]") {
     if (engine.is_ok()) {
       // Say what the store lost: the MANIFEST edits after the cut are gone, and with them
       // the table files they added.
-      auto digest = ledger::compute_digest((*engine)->store());
+      auto digest = ledger::compute_digest((*engine)->store(), (*engine)->views());
       FAIL_CHECK("the store opened; digest " << (digest ? digest->hex : digest.status().to_string())
                                              << " over " << (digest ? digest->rows : 0)
                                              << " view rows, before the damage " << built.digest_hex);
@@ -380,7 +380,7 @@ TEST_CASE("a torn tail on the newest WAL is dropped and nothing before it is los
     auto engine = ledger::test::open_engine(dir.path(), kPartitions);
     engine->store().keep_wal_at_close();
     ledger::test::ingest_json_lines(*engine, sample_events());
-    auto digest = ledger::compute_digest(engine->store());
+    auto digest = ledger::compute_digest(engine->store(), engine->views());
     REQUIRE(digest.is_ok());
     digest_before = digest->hex;
   }
@@ -398,7 +398,7 @@ TEST_CASE("a torn tail on the newest WAL is dropped and nothing before it is los
     auto projected = (*engine)->projector().catch_up();
     REQUIRE(projected.is_ok());
     CHECK(projected->applied == kPartitions + kAccounts * (1 + kPaymentsPerAccount));
-    auto digest = ledger::compute_digest((*engine)->store());
+    auto digest = ledger::compute_digest((*engine)->store(), (*engine)->views());
     REQUIRE(digest.is_ok());
     REQUIRE(digest->hex == digest_before);
     REQUIRE(ledger::test::balances_by_account(**engine) == expected_balances());

@@ -212,7 +212,7 @@ TEST_CASE("a projector cache smaller than one batch's rows commits early and pro
     stats = ingest_json_lines(**engine, workload.lines);
     CHECK(check_invariants(**engine).empty());
     CHECK(balances_by_account(**engine) == workload.expected_balance);
-    auto digest = compute_digest((*engine)->store());
+    auto digest = compute_digest((*engine)->store(), (*engine)->views());
     REQUIRE(digest.is_ok());
     return digest->hex;
   };

@@ -12,6 +12,7 @@
 #include "engine/read_snapshot.h"
 #include "projections/account_queries.h"
 #include "projections/invoice_keys.h"
+#include "projections/invoice_line_pages.h"
 #include "projections/invoice_queries.h"
 #include "projections/row_codec.h"
 
@@ -91,18 +92,12 @@ __int128 round_half_even(__int128 n, __int128 d) {
 }
 
 Status read_lines(Engine& engine, const ReadSnapshot& snapshot, Invoice& invoice) {
-  bool ok = true;
-  Status scanned = snapshot.scan(engine.store().column_family(InvoiceFamilies::kLines),
-                                 invoice_key(invoice.row.account, invoice.row.from_day),
-                                 [&](std::string_view, std::string_view value) {
-                                   const auto* line = decode_row<view::InvoiceLine>(value);
-                                   if (!line) return ok = false;
-                                   invoice.lines.emplace_back();
-                                   line->UnPackTo(&invoice.lines.back());
-                                   return true;
-                                 });
-  if (!scanned) return scanned;
-  return ok ? Status::ok() : Status::corruption("invoice_lines: a row failed the verifier");
+  return scan_invoice_lines(engine.store(), snapshot, invoice_key(invoice.row.account, invoice.row.from_day),
+                            [&](std::string_view, const view::InvoiceLine& line, std::string_view) {
+                              invoice.lines.emplace_back();
+                              line.UnPackTo(&invoice.lines.back());
+                              return true;
+                            });
 }
 
 Status load_book(Engine& engine, const ReadSnapshot& snapshot, AccountBook& book) {

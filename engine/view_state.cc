@@ -63,23 +63,32 @@ std::optional<std::string_view> ViewState::get(ColumnFamily cf, std::string_view
   return std::string_view(materialize(*row));
 }
 
-ViewState::Row& ViewState::write(ColumnFamily cf, std::string_view key) {
+ViewState::Rows::value_type& ViewState::write_entry(ColumnFamily cf, std::string_view key) {
   std::string_view full = full_key(cf, key);
   auto found = rows_.find(full);
-  if (found == rows_.end()) {
-    Row fresh;
-    fresh.cf = cf;
-    found = hold(full, std::move(fresh));
-    undo_.push_back({&*found, std::nullopt});
-  } else {
-    undo_.push_back({&*found, found->second});
+  if (found != rows_.end()) {
+    rewrite(*found, false);
+    return *found;
   }
-  Row& row = found->second;
+  Row fresh;
+  fresh.cf = cf;
+  found = hold(full, std::move(fresh));
+  rewrite(*found, true);
+  return *found;
+}
+
+ViewState::Row& ViewState::rewrite(Rows::value_type& entry, bool fresh) {
+  Row& row = entry.second;
+  if (fresh) {
+    undo_.push_back({&entry, std::nullopt});
+  } else {
+    undo_.push_back({&entry, row});
+  }
   if (row.decoded) retired_.push_back(std::move(row.decoded));
   row.decoded.reset();
   row.decoded_type = nullptr;
   row.encode = nullptr;
-  if (!row.dirty) dirty_.push_back(&*found);
+  if (!row.dirty) dirty_.push_back(&entry);
   row.dirty = true;
   return row;
 }
@@ -105,34 +114,41 @@ std::string ViewState::encode_page(const void* page) {
 
 void ViewState::append(ColumnFamily cf, std::string_view group, uint32_t number, std::string_view record) {
   auto open = open_pages_.find(full_key(cf, group));
-  if (open == open_pages_.end()) open = open_pages_.emplace(full_key(cf, group), std::string()).first;
-  std::string& page_key = open->second;
+  if (open == open_pages_.end()) open = open_pages_.emplace(full_key(cf, group), nullptr).first;
+  // The batch's page of the group, if it is still there, this record follows it, and it has room.
+  const AppendedPage* page = nullptr;
+  if (Rows::value_type* entry = open->second;
+      entry && entry->second.present() && entry->second.decoded_type == &typeid(AppendedPage)) {
+    page = static_cast<const AppendedPage*>(entry->second.decoded.get());
+    if (page->next_number != number || page->size + record.size() > kPageBytesMax) page = nullptr;
+  }
   std::shared_ptr<std::string> bytes;
   size_t size = 0;
-  if (!page_key.empty()) {
-    // The batch's page of the group, if it is still there and this record follows it.
-    auto found = rows_.find(full_key(cf, page_key));
-    if (found != rows_.end() && found->second.present() &&
-        found->second.decoded_type == &typeid(AppendedPage)) {
-      const auto& page = *static_cast<const AppendedPage*>(found->second.decoded.get());
-      if (page.next_number == number) {
-        bytes = page.bytes;
-        size = page.size;
-      }
-    }
-  }
-  if (!bytes) {
-    page_key.assign(group);
-    put_u32_be(page_key, number);
+  Row* row = nullptr;
+  if (page) {
+    bytes = page->bytes;  // kept alive: rewrite() retires the decoded page
+    size = page->size;
+    row = &rewrite(*open->second, false);
+  } else {
+    std::string key(group);
+    put_u32_be(key, number);
+    open->second = &write_entry(cf, key);
+    row = &open->second->second;
     bytes = std::make_shared<std::string>();
   }
-  Row& row = write(cf, page_key);
   bytes->resize(size);  // an undone append left its record past the version being extended
   bytes->append(record);
-  row.decoded = std::make_shared<const AppendedPage>(AppendedPage{bytes, bytes->size(), number + 1});
-  row.decoded_type = &typeid(AppendedPage);
-  row.encode = &encode_page;
+  row->decoded = std::make_shared<const AppendedPage>(AppendedPage{bytes, bytes->size(), number + 1});
+  row->decoded_type = &typeid(AppendedPage);
+  row->encode = &encode_page;
   bytes_ += record.size();
+}
+
+void ViewState::forget_page(const Rows::value_type& entry) {
+  // A page's full key is its group's full key and four bytes of number.
+  if (entry.first.size() < 4) return;
+  auto open = open_pages_.find(std::string_view(entry.first).substr(0, entry.first.size() - 4));
+  if (open != open_pages_.end() && open->second == &entry) open_pages_.erase(open);
 }
 
 void ViewState::scan(ColumnFamily cf, std::string_view prefix,
@@ -190,6 +206,7 @@ void ViewState::rollback_event() {
       undo->entry->second = std::move(*undo->previous);
     } else {
       const std::string key = undo->entry->first;  // erase() must not read the key it frees
+      forget_page(*undo->entry);
       rows_.erase(key);
     }
   }

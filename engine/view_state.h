@@ -39,6 +39,8 @@ namespace ledger {
 class ViewState {
  public:
   static constexpr size_t kDefaultCachedBytesMax = 16 << 20;
+  //! The bytes of records a page (append()) takes; one record alone may pass it.
+  static constexpr size_t kPageBytesMax = 64 << 10;
   //! What a held row costs beside its key and bytes, estimated: the map node with its hash and
   //! key string (96), the Row (64), the value's shared string with its control block (48), and
   //! malloc's headers.
@@ -74,7 +76,9 @@ class ViewState {
   //! first of the batch, or after the page was erased) starts a new page. So a group's rows, in
   //! key order, hold its records in order, one row per batch instead of one per record. Pages
   //! are write-only until the flush, like new rows: get() and scan() see them, and erase()
-  //! drops one. Undone with the event, as every write.
+  //! drops one. Undone with the event, as every write. A page takes no record past
+  //! kPageBytesMax (the next starts a page), so that a busy group's row stays small enough to
+  //! read whole.
   void append(ColumnFamily cf, std::string_view group, uint32_t number, std::string_view record);
   //! Adds a counters operand (engine/counters_merge.h) to `key`. Write-only: get() does not
   //! see pending merges, so counter rows are for queries, never read back by a view.
@@ -175,7 +179,12 @@ class ViewState {
   //! cf id (4 bytes, big-endian) then the key: one flat string per row.
   std::string_view full_key(ColumnFamily cf, std::string_view key);
   Row* load(ColumnFamily cf, std::string_view key);
-  Row& write(ColumnFamily cf, std::string_view key);
+  Row& write(ColumnFamily cf, std::string_view key) { return write_entry(cf, key).second; }
+  Rows::value_type& write_entry(ColumnFamily cf, std::string_view key);
+  //! Records `entry` for the undo and marks it written, its decoded form dropped.
+  Row& rewrite(Rows::value_type& entry, bool fresh);
+  //! Forgets `entry` as its group's open page, if it is one (before the row is erased).
+  void forget_page(const Rows::value_type& entry);
   //! Drops cold rows when the cache is over its bound (only between batches: no row is dirty).
   void evict();
   //! Adds a row to rows_ and counts its bytes.
@@ -200,8 +209,10 @@ class ViewState {
   std::vector<Merge> merges_;  //!< in the order they were made
   size_t merges_at_begin_ = 0;
   std::optional<std::string> suspension_;
-  //! The key of this batch's page of each group (append()), by the group's full key.
-  std::unordered_map<std::string, std::string, KeyHash, std::equal_to<>> open_pages_;
+  //! This batch's page of each group (append()), by the group's full key; forgotten at each
+  //! flush, and when an undone event erases the page it made (element pointers of an
+  //! unordered_map survive rehashing, not erasing).
+  std::unordered_map<std::string, Rows::value_type*, KeyHash, std::equal_to<>> open_pages_;
   Status status_;
 };
 

@@ -589,3 +589,20 @@ TEST_CASE("ViewState append gathers a batch's records of a group in one row", "[
     REQUIRE(read(state, f.rows, page_key("inv-a", 1)) == "r1;r2;r3;x4;");
   }
 }
+
+TEST_CASE("ViewState append starts a new page once a page holds kPageBytesMax bytes", "[view_state][pages]") {
+  Fixture f;
+  ViewState state(*f.store);
+  state.begin_event();
+  const std::string record(ViewState::kPageBytesMax / 4, 'x');
+  for (uint32_t number = 1; number <= 6; ++number) state.append(f.rows, "busy", number, record);
+  // Four records fill the first page exactly; the fifth starts the next.
+  REQUIRE(read(state, f.rows, page_key("busy", 1))->size() == 4 * record.size());
+  REQUIRE(read(state, f.rows, page_key("busy", 5))->size() == 2 * record.size());
+  // One record bigger than a page still goes in, alone.
+  const std::string big(ViewState::kPageBytesMax + 1, 'y');
+  state.append(f.rows, "busy", 7, big);
+  state.append(f.rows, "busy", 8, "z");
+  REQUIRE(read(state, f.rows, page_key("busy", 7)) == big);
+  REQUIRE(read(state, f.rows, page_key("busy", 8)) == "z");
+}

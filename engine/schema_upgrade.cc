@@ -53,7 +53,7 @@ Status upgrade_schema(Store& store) {
   }
   spdlog::warn(
       "store {}: views of schema version {} are rebuilt from the log for version {}; a store fed by Kafka "
-      "reads its topic again from the start, so events past the topic's retention are not projected",
+      "reads its topic again from the start (a topic that lost its first events stops the consumer)",
       store.dir(), version, meta_keys::kCurrentSchemaVersion);
   uint64_t deleted = 0;
   std::vector<ColumnFamily> families = store.view_column_families();

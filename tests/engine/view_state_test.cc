@@ -517,6 +517,15 @@ std::string page_key(std::string_view group, uint32_t number) {
   return key;
 }
 
+//! Flushes `state` into `batch`, and what the batch then holds.
+std::map<std::pair<uint32_t, std::string>, std::optional<std::string>> flushed(ViewState& state,
+                                                                               rocksdb::WriteBatch& batch) {
+  state.flush_into(batch);
+  BatchContents contents;
+  REQUIRE(batch.Iterate(&contents).ok());
+  return contents.ops;
+}
+
 }  // namespace
 
 TEST_CASE("ViewState append gathers a batch's records of a group in one row", "[view_state][pages]") {
@@ -548,25 +557,21 @@ TEST_CASE("ViewState append gathers a batch's records of a group in one row", "[
     state.begin_event();
     state.append(f.rows, "inv-a", 4, "r4;");
     rocksdb::WriteBatch batch;
-    state.flush_into(batch);
-    BatchContents contents;
-    REQUIRE(batch.Iterate(&contents).ok());
-    REQUIRE(contents.ops.size() == 2);
-    REQUIRE(contents.ops.at({f.rows->GetID(), page_key("inv-a", 1)}) == "r1;r2;r3;r4;");
-    REQUIRE(contents.ops.at({f.rows->GetID(), page_key("inv-b", 7)}) == "b7;");
+    const auto ops = flushed(state, batch);
+    REQUIRE(ops.size() == 2);
+    REQUIRE(ops.at({f.rows->GetID(), page_key("inv-a", 1)}) == "r1;r2;r3;r4;");
+    REQUIRE(ops.at({f.rows->GetID(), page_key("inv-b", 7)}) == "b7;");
   }
   SECTION("the next batch starts a new page instead of rewriting the flushed one") {
     rocksdb::WriteBatch first;
-    state.flush_into(first);
+    REQUIRE(flushed(state, first).size() == 2);
     REQUIRE(f.store->write(first, true).is_ok());
     state.begin_event();
     state.append(f.rows, "inv-a", 4, "r4;");
     rocksdb::WriteBatch second;
-    state.flush_into(second);
-    BatchContents contents;
-    REQUIRE(second.Iterate(&contents).ok());
-    REQUIRE(contents.ops.size() == 1);
-    REQUIRE(contents.ops.at({f.rows->GetID(), page_key("inv-a", 4)}) == "r4;");
+    const auto ops = flushed(state, second);
+    REQUIRE(ops.size() == 1);
+    REQUIRE(ops.at({f.rows->GetID(), page_key("inv-a", 4)}) == "r4;");
   }
   SECTION("a record that does not follow the page's last starts a new page") {
     state.append(f.rows, "inv-a", 9, "r9;");

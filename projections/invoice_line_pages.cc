@@ -11,17 +11,6 @@ constexpr size_t kRecordHeaderBytes = 8;
 constexpr size_t kRecordAlignBytes = 8;
 constexpr size_t kSeqBytes = 4;
 
-void put_u32_le(std::string& out, uint32_t value) {
-  for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<char>((value >> shift) & 0xff));
-}
-
-uint32_t get_u32_le(std::string_view bytes, size_t at) {
-  uint32_t value = 0;
-  for (int i = 3; i >= 0; --i)
-    value = (value << 8) | static_cast<uint8_t>(bytes[at + static_cast<size_t>(i)]);
-  return value;
-}
-
 size_t padded(size_t size) {
   return (size + kRecordAlignBytes - 1) / kRecordAlignBytes * kRecordAlignBytes;
 }
@@ -40,7 +29,7 @@ Status walk_records(std::string_view page_key, std::string_view page,
   if (page.empty()) return damaged_page(page_key, "holds no line");
   for (size_t at = 0; at < page.size(); ++seq) {
     if (page.size() - at < kRecordHeaderBytes) return damaged_page(page_key, "ends inside a record's header");
-    const size_t size = get_u32_le(page, at);
+    const size_t size = get_be<uint32_t>(page, at);
     if (size == 0 || page.size() - at - kRecordHeaderBytes < size)
       return damaged_page(page_key, "has a record longer than the page");
     if (!visit(seq, page.substr(at + kRecordHeaderBytes, size))) {
@@ -61,13 +50,13 @@ std::string logical_key(std::string_view page_key, uint32_t seq) {
 }  // namespace
 
 std::string line_record(const view::InvoiceLineT& line) {
-  const std::string bytes = encode_row(line);
-  std::string record;
-  record.reserve(kRecordHeaderBytes + padded(bytes.size()));
-  put_u32_le(record, static_cast<uint32_t>(bytes.size()));
-  put_u32_le(record, 0);
-  record.append(bytes);
-  record.resize(kRecordHeaderBytes + padded(bytes.size()), '\0');
+  std::string record(kRecordHeaderBytes, '\0');
+  append_encoded_row(record, line);  // packed in place, after the header
+  const size_t size = record.size() - kRecordHeaderBytes;
+  std::string size_be;
+  put_u32_be(size_be, static_cast<uint32_t>(size));
+  record.replace(0, size_be.size(), size_be);
+  record.resize(kRecordHeaderBytes + padded(size), '\0');
   return record;
 }
 

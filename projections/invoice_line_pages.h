@@ -6,7 +6,7 @@
 //
 //   page_key := line_key(account, from_day, first_seq)        (invoice_keys.h)
 //   page     := record+
-//   record   := u32le(size) u32le(0) line[size] 0x00*          (zeros up to a multiple of 8 bytes)
+//   record   := u32be(size) u32be(0) line[size] 0x00*          (zeros up to a multiple of 8 bytes)
 //   line     := InvoiceLine (views.fbs); the page's lines are numbered first_seq, first_seq + 1, ...
 //
 // An invoice's pages, in key order, hold its lines in order. A line starts 8 bytes after its

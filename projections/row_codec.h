@@ -34,15 +34,23 @@ std::optional<typename Row::NativeTableType> unpack_row(std::optional<std::strin
   return native;
 }
 
-//! A native (object API) row packed into bytes.
+//! Appends a native (object API) row, packed, to `out`.
 template <typename NativeRow>
-std::string encode_row(const NativeRow& row) {
+void append_encoded_row(std::string& out, const NativeRow& row) {
   // One builder per thread, cleared for each row: its buffer is allocated once. Clear() resets
   // every state, so the bytes are the same as a new builder's.
   thread_local flatbuffers::FlatBufferBuilder builder(1024);
   builder.Clear();
   builder.Finish(NativeRow::TableType::Pack(builder, &row));
-  return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
+  out.append(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
+}
+
+//! A native (object API) row packed into bytes.
+template <typename NativeRow>
+std::string encode_row(const NativeRow& row) {
+  std::string bytes;
+  append_encoded_row(bytes, row);
+  return bytes;
 }
 
 //! The row at `key` unpacked, cached by `state` until it changes; nullptr when absent or refused.

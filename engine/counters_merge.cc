@@ -1,5 +1,8 @@
 #include "engine/counters_merge.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "engine/key_encoding.h"
 
 namespace ledger {
@@ -19,22 +22,26 @@ std::vector<int64_t> decode_counters(std::string_view value, size_t field_count)
   return fields;
 }
 
+bool add_counters(std::string& sum, std::string_view operand) {
+  if (sum.size() % 8 != 0 || operand.size() % 8 != 0) return false;  // corruption
+  const size_t fields = std::max(sum.size(), operand.size()) / 8;
+  std::vector<int64_t> added = decode_counters(sum, fields);
+  const std::vector<int64_t> adding = decode_counters(operand, fields);
+  for (size_t i = 0; i < fields; ++i) {
+    // Money totals of one day of one operator stay far below int64; a wrap would be a bug,
+    // so it is refused as corruption rather than stored.
+    if (__builtin_add_overflow(added[i], adding[i], &added[i])) return false;
+  }
+  sum = encode_counters(added);
+  return true;
+}
+
 bool CountersMergeOperator::Merge(const rocksdb::Slice& /*key*/, const rocksdb::Slice* existing_value,
                                   const rocksdb::Slice& value, std::string* new_value,
                                   rocksdb::Logger* /*logger*/) const {
-  if (value.size() % 8 != 0 || (existing_value && existing_value->size() % 8 != 0))
-    return false;  // corruption
-  const size_t fields = std::max(value.size(), existing_value ? existing_value->size() : 0) / 8;
-  std::vector<int64_t> sum = decode_counters(value.ToStringView(), fields);
-  if (existing_value) {
-    std::vector<int64_t> existing = decode_counters(existing_value->ToStringView(), fields);
-    for (size_t i = 0; i < fields; ++i) {
-      // Money totals of one day of one operator stay far below int64; a wrap would be a bug,
-      // so it is refused as corruption rather than stored.
-      if (__builtin_add_overflow(sum[i], existing[i], &sum[i])) return false;
-    }
-  }
-  *new_value = encode_counters(sum);
+  std::string sum = existing_value ? existing_value->ToString() : std::string();
+  if (!add_counters(sum, value.ToStringView())) return false;
+  *new_value = std::move(sum);
   return true;
 }
 

@@ -24,6 +24,10 @@ class CountersMergeOperator final : public rocksdb::AssociativeMergeOperator {
 std::string encode_counters(const std::vector<int64_t>& fields);
 //! The fields of a counters value; missing fields read as 0.
 std::vector<int64_t> decode_counters(std::string_view value, size_t field_count);
+//! Adds the counters `operand` to `sum` field by field, `sum` growing to the longer of the two
+//! (missing fields are 0). False, `sum` unchanged, when either is not a run of 8-byte fields
+//! or a field would wrap around.
+bool add_counters(std::string& sum, std::string_view operand);
 
 std::shared_ptr<rocksdb::MergeOperator> counters_merge_operator();
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/counters_merge.h"
 #include "engine/key_encoding.h"
 
 namespace ledger {
@@ -195,12 +196,24 @@ void ViewState::scan(ColumnFamily cf, std::string_view prefix,
 }
 
 void ViewState::merge(ColumnFamily cf, std::string_view key, std::string_view operand) {
-  merges_.push_back({cf, std::string(key), std::string(operand)});
+  event_merges_.push_back({cf, std::string(key), std::string(operand)});
+}
+
+void ViewState::fold_event_merges() {
+  for (auto& merge : event_merges_) {
+    auto [entry, added] = batch_merges_.try_emplace(std::string(full_key(merge.cf, merge.key)));
+    RowMerges& row = entry->second;
+    if (added) row.cf = merge.cf;
+    if (row.operands.empty() || !add_counters(row.operands.back(), merge.operand)) {
+      row.operands.push_back(std::move(merge.operand));
+    }
+  }
+  event_merges_.clear();
 }
 
 void ViewState::rollback_event() {
   suspension_.reset();
-  merges_.resize(merges_at_begin_);
+  event_merges_.clear();
   for (auto undo = undo_.rbegin(); undo != undo_.rend(); ++undo) {
     if (undo->previous) {
       undo->entry->second = std::move(*undo->previous);
@@ -231,13 +244,16 @@ void ViewState::flush_into(rocksdb::WriteBatch& batch) {
     }
     row.dirty = false;
   }
-  for (const auto& merge : merges_) batch.Merge(merge.cf, merge.key, merge.operand);
+  fold_event_merges();
+  for (const auto& [full, row] : batch_merges_) {
+    const std::string_view key = std::string_view(full).substr(4);
+    for (const auto& operand : row.operands) batch.Merge(row.cf, key, operand);
+  }
   dirty_.clear();
-  merges_.clear();
+  batch_merges_.clear();
   undo_.clear();
   retired_.clear();
   open_pages_.clear();
-  merges_at_begin_ = 0;
   dirty_at_begin_ = 0;
   evict();
 }
@@ -272,9 +288,9 @@ void ViewState::clear() {
   dirty_.clear();
   undo_.clear();
   retired_.clear();
-  merges_.clear();
+  event_merges_.clear();
+  batch_merges_.clear();
   open_pages_.clear();
-  merges_at_begin_ = 0;
   dirty_at_begin_ = 0;
   suspension_.reset();
   status_ = Status::ok();

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,7 +82,9 @@ class ViewState {
   //! read whole.
   void append(ColumnFamily cf, std::string_view group, uint32_t number, std::string_view record);
   //! Adds a counters operand (engine/counters_merge.h) to `key`. Write-only: get() does not
-  //! see pending merges, so counter rows are for queries, never read back by a view.
+  //! see pending merges, so counter rows are for queries, never read back by a view. A batch's
+  //! operands of one row are added together before the flush, which writes one merge a row
+  //! (a day's billing summary takes an operand from nearly every event).
   void merge(ColumnFamily cf, std::string_view key, std::string_view operand);
 
   //! Calls `visit(key, value)` for every row whose key starts with `prefix` (and, when `after`
@@ -106,7 +109,7 @@ class ViewState {
     suspension_.reset();
     undo_.clear();
     retired_.clear();
-    merges_at_begin_ = merges_.size();
+    fold_event_merges();
     dirty_at_begin_ = dirty_.size();
   }
   //! Undoes every write since begin_event().
@@ -189,6 +192,8 @@ class ViewState {
   void evict();
   //! Adds a row to rows_ and counts its bytes.
   Rows::iterator hold(std::string_view full, Row row);
+  //! Adds the operands of the event done (event_merges_) to the batch's (batch_merges_).
+  void fold_event_merges();
 
   const Store& store_;
   size_t cached_bytes_max_;
@@ -206,8 +211,16 @@ class ViewState {
     std::string key;
     std::string operand;
   };
-  std::vector<Merge> merges_;  //!< in the order they were made
-  size_t merges_at_begin_ = 0;
+  std::vector<Merge> event_merges_;  //!< the current event's, in the order they were made
+  struct RowMerges {
+    ColumnFamily cf = nullptr;
+    //! Summed; one more only when the sum would wrap around (refused when merged in the store,
+    //! as it would be without the sum).
+    std::vector<std::string> operands;
+  };
+  //! The operands of the batch's events before the current one, by full key (in key order,
+  //! as the flush writes them).
+  std::map<std::string, RowMerges, std::less<>> batch_merges_;
   std::optional<std::string> suspension_;
   //! This batch's page of each group (append()), by the group's full key; forgotten at each
   //! flush, and when an undone event erases the page it made (element pointers of an

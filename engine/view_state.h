@@ -67,8 +67,8 @@ class ViewState {
   //! put() of `value` in decoded form only: `Encode` makes its bytes when something asks for
   //! them (get(), scan(), the flush), so a row rewritten by every event of a batch is encoded
   //! once per batch instead of once per event.
-  template <typename T, std::string (*Encode)(const T&)>
-  void put_encoded_later(ColumnFamily cf, std::string_view key, T value);
+  template <typename T, std::string (*Encode)(const T&), typename Value>
+  void put_encoded_later(ColumnFamily cf, std::string_view key, Value&& value);
   void erase(ColumnFamily cf, std::string_view key);
   //! Appends `record` to this batch's page of `group`: a row whose key is `group` followed by
   //! u32be(n), n being the `number` of the first record the batch appended to the group, and
@@ -243,10 +243,10 @@ const T* ViewState::decoded(ColumnFamily cf, std::string_view key, Decode&& deco
   return holder.get();
 }
 
-template <typename T, std::string (*Encode)(const T&)>
-void ViewState::put_encoded_later(ColumnFamily cf, std::string_view key, T value) {
+template <typename T, std::string (*Encode)(const T&), typename Value>
+void ViewState::put_encoded_later(ColumnFamily cf, std::string_view key, Value&& value) {
   Row& row = write(cf, key);
-  row.decoded = std::make_shared<const T>(std::move(value));
+  row.decoded = std::make_shared<const T>(std::forward<Value>(value));
   row.decoded_type = &typeid(T);
   row.encode = [](const void* decoded) { return Encode(*static_cast<const T*>(decoded)); };
 }

@@ -116,7 +116,7 @@ std::optional<view::InvoiceRowT> InvoiceBook::invoice(int32_t from_day) {
   return *row;
 }
 
-void InvoiceBook::save_invoice(view::InvoiceRowT invoice) {
+void InvoiceBook::save_invoice(view::InvoiceRowT&& invoice) {
   const std::string key = invoice_key(account_, invoice.from_day);
   put_row(state_, families_.invoices, key, std::move(invoice));
 }
@@ -173,7 +173,7 @@ Result<view::InvoiceRowT> InvoiceBook::preview_for_day(int32_t day, bool& late) 
   return std::move(*invoice(billing().open_from_days.front()));
 }
 
-void InvoiceBook::add_line(view::InvoiceRowT invoice, view::InvoiceLineT& line) {
+void InvoiceBook::add_line(view::InvoiceRowT&& invoice, view::InvoiceLineT& line) {
   const auto* balance = cached_row<view::BalanceRow>(state_, families_.balances, account_);
   line.running_balance_minor = balance ? balance->balance_minor : 0;
   put_line(invoice, line);

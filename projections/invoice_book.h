@@ -42,7 +42,8 @@ class InvoiceBook {
   void save_billing();
 
   std::optional<view::InvoiceRowT> invoice(int32_t from_day);
-  void save_invoice(view::InvoiceRowT invoice);
+  void save_invoice(view::InvoiceRowT&& invoice);
+  void save_invoice(const view::InvoiceRowT& invoice) { save_invoice(view::InvoiceRowT(invoice)); }
 
   //! The open preview a line of `day` goes to, opening the periods up to the day's own when it
   //! is past every open one (at most kMaxPeriodsAhead). `late` says the day's own period is
@@ -52,7 +53,7 @@ class InvoiceBook {
   static constexpr int kMaxPeriodsAhead = 120;
   //! Appends `line` to `invoice` (numbering it, recording the balance after it), updates the
   //! totals and saves the invoice, which is moved into the batch.
-  void add_line(view::InvoiceRowT invoice, view::InvoiceLineT& line);
+  void add_line(view::InvoiceRowT&& invoice, view::InvoiceLineT& line);
 
   //! Closes the oldest open preview and opens the next; `notification_index` numbers the
   //! notice among those of this event. Returns the closed bill.

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "engine/view_state.h"
 #include "schemas/views_generated.h"
@@ -63,8 +65,9 @@ const typename Row::NativeTableType* cached_row(ViewState& state, ColumnFamily c
 //! Writes `row` at `key` in unpacked form, for the next cached_row(); it is packed when its
 //! bytes are asked for, at the latest when the batch is flushed.
 template <typename NativeRow>
-void put_row(ViewState& state, ColumnFamily cf, std::string_view key, NativeRow row) {
-  state.put_encoded_later<NativeRow, &encode_row<NativeRow>>(cf, key, std::move(row));
+void put_row(ViewState& state, ColumnFamily cf, std::string_view key, NativeRow&& row) {
+  using Row = std::remove_cvref_t<NativeRow>;
+  state.put_encoded_later<Row, &encode_row<Row>>(cf, key, std::forward<NativeRow>(row));
 }
 
 inline std::string_view text_of(const flatbuffers::String* text) {

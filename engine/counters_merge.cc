@@ -24,15 +24,20 @@ std::vector<int64_t> decode_counters(std::string_view value, size_t field_count)
 
 bool add_counters(std::string& sum, std::string_view operand) {
   if (sum.size() % 8 != 0 || operand.size() % 8 != 0) return false;  // corruption
-  const size_t fields = std::max(sum.size(), operand.size()) / 8;
-  std::vector<int64_t> added = decode_counters(sum, fields);
-  const std::vector<int64_t> adding = decode_counters(operand, fields);
+  const auto field = [](std::string_view counters, size_t i) {
+    return i * 8 < counters.size() ? static_cast<int64_t>(get_be<uint64_t>(counters, i * 8)) : 0;
+  };
+  const size_t fields = operand.size() / 8;
   for (size_t i = 0; i < fields; ++i) {
     // Money totals of one day of one operator stay far below int64; a wrap would be a bug,
     // so it is refused as corruption rather than stored.
-    if (__builtin_add_overflow(added[i], adding[i], &added[i])) return false;
+    int64_t added = 0;
+    if (__builtin_add_overflow(field(sum, i), field(operand, i), &added)) return false;
   }
-  sum = encode_counters(added);
+  if (sum.size() < operand.size()) sum.resize(operand.size(), '\0');
+  for (size_t i = 0; i < fields; ++i) {
+    store_be<uint64_t>(sum.data() + i * 8, static_cast<uint64_t>(field(sum, i) + field(operand, i)));
+  }
   return true;
 }
 

@@ -4,6 +4,7 @@
 // variable-length strings terminated by a 0x00 byte (account ids never contain one; the
 // event validator refuses them).
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -25,6 +26,12 @@ T get_be(std::string_view bytes, size_t at) {
   for (size_t i = 0; i < sizeof(T); ++i)
     value = static_cast<T>((value << 8) | static_cast<uint8_t>(bytes[at + i]));
   return value;
+}
+
+//! Writes `value` big-endian into the sizeof(T) bytes at `at`.
+template <typename T>
+void store_be(char* at, T value) {
+  for (size_t i = 0; i < sizeof(T); ++i) at[i] = static_cast<char>(value >> (8 * (sizeof(T) - 1 - i)));
 }
 
 //! Appends `text` and its terminating 0x00.

@@ -3,6 +3,7 @@
 #include <rocksdb/iterator.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "engine/counters_merge.h"
 #include "engine/key_encoding.h"
@@ -10,9 +11,9 @@
 namespace ledger {
 
 std::string_view ViewState::full_key(ColumnFamily cf, std::string_view key) {
-  scratch_.clear();
-  put_u32_be(scratch_, cf->GetID());
-  scratch_.append(key);
+  scratch_.resize(4 + key.size());
+  store_be<uint32_t>(scratch_.data(), cf->GetID());
+  if (!key.empty()) std::memcpy(scratch_.data() + 4, key.data(), key.size());
   return scratch_;
 }
 

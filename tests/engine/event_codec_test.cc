@@ -340,6 +340,36 @@ TEST_CASE("verify_event_buffer refuses damaged buffers", "[event_codec]") {
   }
 }
 
+// A Refill built in binary (bypassing the JSON parser's own UTF-8 check) with `description`.
+std::string refill_with_description(std::string_view description) {
+  flatbuffers::FlatBufferBuilder builder;
+  auto text = builder.CreateString(description.data(), description.size());
+  auto refill_id = builder.CreateString("r-1");
+  auto body = schema::CreateRefill(builder, refill_id, 100, text);
+  auto id = builder.CreateString("acc-1:refill");
+  auto account = builder.CreateString("acc-1");
+  schema::FinishEventBuffer(builder, schema::CreateEvent(builder, id, account, 1704067200000000,
+                                                         schema::Body::Refill, body.Union()));
+  return std::string(view_of(builder));
+}
+
+TEST_CASE("canonicalize_event checks UTF-8 wherever the first non-ASCII byte falls", "[event_codec]") {
+  const std::string ascii = "Top-up at the Riverside kiosk, counter 12";
+  for (size_t at : {size_t{0}, size_t{7}, size_t{8}, size_t{15}, size_t{16}, ascii.size()}) {
+    INFO("at byte " << at);
+    std::string valid = ascii;
+    valid.insert(at, "\xc3\xa9\xe2\x82\xac");  // "é€": two and three bytes
+    CHECK(ledger::canonicalize_event(refill_with_description(valid)).is_ok());
+    for (std::string_view bad : {"\xe4j", "\xc0\xaf", "\xed\xa0\x80", "\xf8\x88\x80\x80\x80", "\x80"}) {
+      std::string invalid = ascii;
+      invalid.insert(at, bad);  // a broken sequence, an overlong '/', a surrogate, five bytes, a lone tail
+      auto refused = ledger::canonicalize_event(refill_with_description(invalid));
+      REQUIRE_FALSE(refused.is_ok());
+      CHECK(refused.status().message() == "body.description: is not valid UTF-8");
+    }
+  }
+}
+
 TEST_CASE("to_json and from_json round trip", "[event_codec]") {
   EventCodec codec;
   for (const auto& json : kValidEvents) {

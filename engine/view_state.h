@@ -214,8 +214,8 @@ class ViewState {
   std::vector<Merge> event_merges_;  //!< the current event's, in the order they were made
   struct RowMerges {
     ColumnFamily cf = nullptr;
-    //! Summed; one more only when the sum would wrap around (refused when merged in the store,
-    //! as it would be without the sum).
+    //! Summed; one more only when the sum would wrap around, which the store then refuses when
+    //! it merges them: summing never refuses what the operands one by one would not.
     std::vector<std::string> operands;
   };
   //! The operands of the batch's events before the current one, by full key (in key order,

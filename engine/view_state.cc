@@ -197,14 +197,15 @@ void ViewState::scan(ColumnFamily cf, std::string_view prefix,
 }
 
 void ViewState::merge(ColumnFamily cf, std::string_view key, std::string_view operand) {
-  event_merges_.push_back({cf, std::string(key), std::string(operand)});
+  event_merges_.push_back({cf, std::string(full_key(cf, key)), std::string(operand)});
 }
 
 void ViewState::fold_event_merges() {
   for (auto& merge : event_merges_) {
-    auto [entry, added] = batch_merges_.try_emplace(std::string(full_key(merge.cf, merge.key)));
+    auto entry = batch_merges_.find(merge.full);
+    if (entry == batch_merges_.end())
+      entry = batch_merges_.emplace(std::move(merge.full), RowMerges{merge.cf, {}}).first;
     RowMerges& row = entry->second;
-    if (added) row.cf = merge.cf;
     if (row.operands.empty() || !add_counters(row.operands.back(), merge.operand)) {
       row.operands.push_back(std::move(merge.operand));
     }

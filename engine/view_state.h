@@ -208,7 +208,7 @@ class ViewState {
   std::vector<std::shared_ptr<const void>> retired_;  //!< decoded rows replaced during this event
   struct Merge {
     ColumnFamily cf;
-    std::string key;
+    std::string full;  //!< the row's full key (full_key())
     std::string operand;
   };
   std::vector<Merge> event_merges_;  //!< the current event's, in the order they were made

@@ -136,12 +136,25 @@ Status Projector::project_batch(uint32_t partition, const LogBatch& batch, ViewS
   if (!stored) return stored.status();
   std::optional<Resume> resume = std::move(*stored);
   owned.resume_stored = resume.has_value();
+  // Each event verified once, with its id's dedup key, so that the ids of the events ahead
+  // can be looked up together.
+  std::vector<const schema::Event*> events(batch.size(), nullptr);
+  std::vector<std::string> dedup_keys(batch.size());
+  for (size_t index = 0; index < batch.size(); ++index) {
+    auto verified = verify_event_buffer(batch.bytes(index));
+    if (!verified) continue;
+    events[index] = *verified;
+    dedup_keys[index] = dedup_key(partition, text_of(events[index]->account()), text_of(events[index]->id()));
+  }
   for (size_t next = 0; next < batch.size();) {
+    // A commit drops the prefetched rows not asked for yet: look them up again after one.
+    size_t prefetched_end = next;
     // Up to the end of the batch, or fewer events when their rows pass the cache's bound, or up
     // to the part of an event that a view suspended.
     do {
-      Status projected =
-          project_event(partition, batch.offset(next), batch.bytes(next), state, stats, resume);
+      if (next == prefetched_end) prefetched_end = prefetch_ids(dedup_keys, next, state);
+      Status projected = project_event(partition, batch.offset(next), batch.bytes(next), events[next],
+                                       dedup_keys[next], state, stats, resume);
       if (!state.status()) projected = state.status();
       if (!projected) {
         state.clear();
@@ -202,18 +215,28 @@ Status Projector::commit(uint32_t partition, uint64_t next_offset, const std::op
   return Status::ok();
 }
 
-Status Projector::project_event(uint32_t partition, uint64_t offset, std::string_view bytes, ViewState& state,
+size_t Projector::prefetch_ids(const std::vector<std::string>& dedup_keys, size_t from, ViewState& state) {
+  const size_t end = std::min(dedup_keys.size(), from + kPrefetchEvents);
+  std::vector<std::string_view> keys;
+  keys.reserve(end - from);
+  for (size_t index = from; index < end; ++index) {
+    if (!dedup_keys[index].empty()) keys.push_back(dedup_keys[index]);
+  }
+  state.prefetch(store_.dedup(), keys);
+  return end;
+}
+
+Status Projector::project_event(uint32_t partition, uint64_t offset, std::string_view bytes,
+                                const schema::Event* verified, const std::string& key, ViewState& state,
                                 ProjectionStats& stats, std::optional<Resume>& resume) {
-  auto verified = verify_event_buffer(bytes);
-  if (!verified) {
+  if (verified == nullptr) {
     resume.reset();
-    reject_malformed(partition, offset, bytes, verified.status(), state);
+    reject_malformed(partition, offset, bytes, verify_event_buffer(bytes).status(), state);
     ++stats.rejected;
     return Status::ok();
   }
-  const schema::Event& event = **verified;
+  const schema::Event& event = *verified;
   const EventContext context{event, bytes, partition, offset, log_.partition_count(), {}};
-  const std::string key = dedup_key(partition, text_of(event.account()), text_of(event.id()));
   const std::string hash = payload_hash(bytes);
   const bool resuming = resume.has_value();
   const auto& views = views_.views();

@@ -89,6 +89,8 @@ class Projector {
  private:
   //! The least cache a partition gets, whatever the partition count.
   static constexpr size_t kPartitionCacheBytesMin = 256 << 10;
+  //! The events whose ids are looked up together (ViewState::prefetch) before they are applied.
+  static constexpr size_t kPrefetchEvents = 2048;
 
   Status project_partition(uint32_t partition, uint64_t end_offset, ProjectionStats& stats);
   //! Projects `batch` in one or more commits: more when its rows pass the cache's bound.
@@ -105,10 +107,16 @@ class Projector {
   //! deletion when one was stored.
   Status commit(uint32_t partition, uint64_t next_offset, const std::optional<Resume>& resume,
                 ViewState& state, ProjectionStats& stats);
+  //! Looks up the dedup keys of the events from `from` on, kPrefetchEvents of them (empty keys,
+  //! of malformed events, skipped), in one read; returns the index after the last.
+  size_t prefetch_ids(const std::vector<std::string>& dedup_keys, size_t from, ViewState& state);
   //! Applies one event, or continues it from `resume`; leaves `resume` set when a view
   //! suspended it (the event is not finished), reset otherwise. An error only for a view that
-  //! rejects an event after it was suspended.
-  Status project_event(uint32_t partition, uint64_t offset, std::string_view bytes, ViewState& state,
+  //! rejects an event after it was suspended. `event` is the event in `bytes` as
+  //! verify_event_buffer() passed it, nullptr when the verifier refused it; `dedup_key` is its
+  //! key in the dedup column family.
+  Status project_event(uint32_t partition, uint64_t offset, std::string_view bytes,
+                       const schema::Event* event, const std::string& dedup_key, ViewState& state,
                        ProjectionStats& stats, std::optional<Resume>& resume);
   void reject_malformed(uint32_t partition, uint64_t offset, std::string_view bytes, const Status& error,
                         ViewState& state);

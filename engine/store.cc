@@ -254,4 +254,26 @@ Result<std::optional<std::string>> Store::get(ColumnFamily cf, std::string_view 
   return std::optional<std::string>(std::move(value));
 }
 
+Status Store::multi_get(ColumnFamily cf, const std::vector<std::string_view>& keys,
+                        std::vector<std::optional<std::string>>& values) const {
+  values.clear();
+  values.resize(keys.size());
+  if (keys.empty()) return Status::ok();
+  rocksdb::ReadOptions read_options;
+  read_options.verify_checksums = true;
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(keys.size());
+  for (std::string_view key : keys) slices.emplace_back(key.data(), key.size());
+  std::vector<rocksdb::PinnableSlice> found(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(read_options, cf, keys.size(), slices.data(), found.data(), statuses.data(),
+                /*sorted_input=*/true);
+  for (size_t index = 0; index < keys.size(); ++index) {
+    if (statuses[index].IsNotFound()) continue;
+    if (!statuses[index].ok()) return from_rocksdb(statuses[index], "reading " + cf->GetName());
+    values[index].emplace(found[index].data(), found[index].size());
+  }
+  return Status::ok();
+}
+
 }  // namespace ledger

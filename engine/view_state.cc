@@ -21,8 +21,14 @@ ViewState::Row* ViewState::load(ColumnFamily cf, std::string_view key) {
   std::string_view full = full_key(cf, key);
   auto found = rows_.find(full);
   if (found != rows_.end()) {
-    if (found->second.reads < kReadsCounted) ++found->second.reads;
-    return &found->second;
+    Row& held = found->second;
+    if (held.prefetched) {
+      held.prefetched = false;
+      held.reads = held.present() ? kReadsLoaded : kReadsWriteOnly;
+    } else if (held.reads < kReadsCounted) {
+      ++held.reads;
+    }
+    return &held;
   }
   Row row;
   row.cf = cf;
@@ -38,6 +44,29 @@ ViewState::Row* ViewState::load(ColumnFamily cf, std::string_view key) {
   // keep it unless it is read again.
   row.reads = row.value ? kReadsLoaded : kReadsWriteOnly;
   return &hold(full, std::move(row))->second;  // the store read leaves scratch_ alone
+}
+
+void ViewState::prefetch(ColumnFamily cf, const std::vector<std::string_view>& keys) {
+  if (!status_ || keys.empty()) return;
+  // Read whole: the rows held already are rare (an id sent twice in a batch), and looking
+  // each key up first costs more than reading those few again and keeping what is held.
+  std::vector<std::string_view> wanted(keys);
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  std::vector<std::optional<std::string>> values;
+  if (Status read = store_.multi_get(cf, wanted, values); !read) {
+    status_ = read;
+    return;
+  }
+  for (size_t index = 0; index < wanted.size(); ++index) {
+    Row row;
+    row.cf = cf;
+    if (values[index]) row.value = std::make_shared<const std::string>(std::move(*values[index]));
+    row.prefetched = true;  // reads stays kReadsWriteOnly: dropped at the flush unless asked for
+    const std::string_view full = full_key(cf, wanted[index]);
+    const size_t row_bytes = full.size() + (row.value ? row.value->size() : 0) + kRowOverheadBytes;
+    if (rows_.emplace(std::string(full), std::move(row)).second) bytes_ += row_bytes;
+  }
 }
 
 ViewState::Rows::iterator ViewState::hold(std::string_view full, Row row) {
@@ -281,7 +310,10 @@ void ViewState::evict() {
       });
     }
   }
-  for (auto& [key, row] : rows_) row.reads = kReadsHeld;
+  for (auto& [key, row] : rows_) {
+    row.reads = kReadsHeld;
+    row.prefetched = false;
+  }
 }
 
 void ViewState::clear() {

@@ -358,6 +358,34 @@ TEST_CASE("ViewState keeps flushed rows as a cache for the next batch", "[view_s
   }
 }
 
+TEST_CASE("ViewState prefetch reads rows ahead in one store read and keeps the batch's writes",
+          "[view_state][cache]") {
+  Fixture f;
+  f.put_in_store(f.rows, "a", "1");
+  f.put_in_store(f.rows, "c", "3");
+  ViewState state(*f.store);
+  state.begin_event();
+  state.put(f.rows, "c", "batch");
+  state.prefetch(f.rows, {"d", "a", "b", "c", "a"});  // any order, a key twice
+  REQUIRE(state.status().is_ok());
+  REQUIRE(state.size() == 4);
+  // The store changes underneath: the gets answer what the prefetch read, without reading again.
+  f.put_in_store(f.rows, "a", "changed");
+  f.put_in_store(f.rows, "b", "new");
+  CHECK(read(state, f.rows, "a") == "1");
+  CHECK(read(state, f.rows, "b") == std::nullopt);
+  CHECK(read(state, f.rows, "c") == "batch");  // the batch's write is not replaced by the store's
+  rocksdb::WriteBatch batch;
+  state.flush_into(batch);
+  CHECK(batch.Count() == 1);  // only the put: prefetched rows are clean
+  // As after get()s one by one: the row found and the row written stay; the row found absent
+  // and the row never asked for are dropped.
+  CHECK(state.size() == 2);
+  CHECK(read(state, f.rows, "a") == "1");
+  CHECK(read(state, f.rows, "d") == std::nullopt);
+  CHECK(state.size() == 3);
+}
+
 TEST_CASE("ViewState over its bound keeps the rows read most since the last flush", "[view_state][cache]") {
   Fixture f;
   // Room for about two rows: the flush must evict, and the twice-read row is the one kept.

@@ -58,10 +58,11 @@ class ViewState {
   //! stays valid until the end of the current event even if the row changes meanwhile.
   template <typename T, typename Decode>
   const T* decoded(ColumnFamily cf, std::string_view key, Decode&& decode);
-  //! Reads the rows at `keys` that this state does not hold yet, in one store read (a
-  //! MultiGet), for the get()s to come: a batch's new event ids, looked up together, cost
-  //! about half what they cost one by one. A row fetched so counts as read only when a get()
-  //! asks for it; one never asked for is dropped at the next flush.
+  //! Reads the rows at `keys` in one store read (a MultiGet), for the get()s to come: a
+  //! batch's new event ids, looked up together, cost 1,180 instructions a key instead of
+  //! 1,950 at 100k events, and less again once the store has more table files. A row held
+  //! already keeps its value. A row fetched so counts as read only when a get() asks for it;
+  //! one never asked for is dropped at the next flush.
   void prefetch(ColumnFamily cf, const std::vector<std::string_view>& keys);
   void put(ColumnFamily cf, std::string_view key, std::string_view value);
   //! put() of bytes the caller gives up (an encoded row): kept without a copy.

@@ -24,7 +24,7 @@ ViewState::Row* ViewState::load(ColumnFamily cf, std::string_view key) {
     Row& held = found->second;
     if (held.prefetched) {
       held.prefetched = false;
-      held.reads = held.present() ? kReadsLoaded : kReadsWriteOnly;
+      held.reads = reads_when_loaded(held);
     } else if (held.reads < kReadsCounted) {
       ++held.reads;
     }
@@ -40,9 +40,7 @@ ViewState::Row* ViewState::load(ColumnFamily cf, std::string_view key) {
       status_ = stored.status();
     }
   }
-  // A key found absent once is most often a new event id about to be written: no reason to
-  // keep it unless it is read again.
-  row.reads = row.value ? kReadsLoaded : kReadsWriteOnly;
+  row.reads = reads_when_loaded(row);
   return &hold(full, std::move(row))->second;  // the store read leaves scratch_ alone
 }
 
@@ -63,15 +61,15 @@ void ViewState::prefetch(ColumnFamily cf, const std::vector<std::string_view>& k
     row.cf = cf;
     if (values[index]) row.value = std::make_shared<const std::string>(std::move(*values[index]));
     row.prefetched = true;  // reads stays kReadsWriteOnly: dropped at the flush unless asked for
-    const std::string_view full = full_key(cf, wanted[index]);
-    const size_t row_bytes = full.size() + (row.value ? row.value->size() : 0) + kRowOverheadBytes;
-    if (rows_.emplace(std::string(full), std::move(row)).second) bytes_ += row_bytes;
+    hold(full_key(cf, wanted[index]), std::move(row));  // a row held already stays as it is
   }
 }
 
 ViewState::Rows::iterator ViewState::hold(std::string_view full, Row row) {
-  bytes_ += full.size() + (row.value ? row.value->size() : 0) + kRowOverheadBytes;
-  return rows_.emplace(std::string(full), std::move(row)).first;
+  const size_t bytes = full.size() + (row.value ? row.value->size() : 0) + kRowOverheadBytes;
+  auto [entry, added] = rows_.emplace(std::string(full), std::move(row));
+  if (added) bytes_ += bytes;
+  return entry;
 }
 
 size_t ViewState::row_bytes(const Rows::value_type& entry) {

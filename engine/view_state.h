@@ -184,6 +184,9 @@ class ViewState {
   };
   //! Estimated bytes of one held row; a decoded form is counted as twice the encoded bytes.
   static size_t row_bytes(const Rows::value_type& entry);
+  //! What a row's first read makes of its read count: a key found absent is most often a new
+  //! event id about to be written, not worth keeping unless it is read again.
+  static uint8_t reads_when_loaded(const Row& row) { return row.present() ? kReadsLoaded : kReadsWriteOnly; }
   //! Encodes a row written by put_encoded_later(), once.
   static const std::string& materialize(Row& row);
 
@@ -198,7 +201,7 @@ class ViewState {
   void forget_page(const Rows::value_type& entry);
   //! Drops cold rows when the cache is over its bound (only between batches: no row is dirty).
   void evict();
-  //! Adds a row to rows_ and counts its bytes.
+  //! Adds a row to rows_ and counts its bytes; a key held already keeps its row.
   Rows::iterator hold(std::string_view full, Row row);
   //! Adds the operands of the event done (event_merges_) to the batch's (batch_merges_).
   void fold_event_merges();

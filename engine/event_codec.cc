@@ -2,6 +2,7 @@
 
 #include <flatbuffers/idl.h>
 
+#include "engine/canonical_encoder.h"
 #include "engine/event_validation.h"
 #include "engine/json_event_builder.h"
 #include "engine/json_refusal.h"
@@ -45,14 +46,8 @@ Result<const schema::Event*> verify_event_buffer(std::string_view bytes) {
 }
 
 Result<std::string> canonicalize_event(std::string_view bytes) {
-  auto event = verify_event_buffer(bytes);
-  if (!event) return event.status();
-  if (Status valid = validate_event(**event); !valid) return valid;
-  schema::EventT unpacked;
-  (*event)->UnPackTo(&unpacked);
-  flatbuffers::FlatBufferBuilder builder(bytes.size() + 64);
-  schema::FinishEventBuffer(builder, schema::Event::Pack(builder, &unpacked));
-  return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
+  thread_local EventCodec codec;
+  return codec.canonicalize(bytes);
 }
 
 EventCodec::EventCodec() {
@@ -70,11 +65,19 @@ void EventCodec::reset_parser() {
   // The schema is compiled into the binary and tested; failing here is a build defect.
   if (!parser_->Parse(schema.c_str())) std::abort();
   fast_ = std::make_unique<JsonEventBuilder>(*parser_);
+  canonical_ = std::make_unique<CanonicalEncoder>(*parser_);
+}
+
+Result<std::string> EventCodec::canonicalize(std::string_view bytes) {
+  auto event = verify_event_buffer(bytes);
+  if (!event) return event.status();
+  if (Status valid = validate_event(**event); !valid) return valid;
+  return canonical_->encode(*reinterpret_cast<const flatbuffers::Table*>(*event));
 }
 
 Result<std::string> EventCodec::from_json(std::string_view json) {
   if (json.size() <= kMaxJsonBytes) {
-    if (auto built = fast_->build(json)) return canonicalize_event(*built);
+    if (auto built = fast_->build(json)) return canonicalize(*built);
   }
   return from_json_by_reference(json);
 }
@@ -93,7 +96,7 @@ Result<std::string> EventCodec::from_json_by_reference(std::string_view json) {
   }
   std::string_view built(reinterpret_cast<const char*>(parser_->builder_.GetBufferPointer()),
                          parser_->builder_.GetSize());
-  return canonicalize_event(built);
+  return canonicalize(built);
 }
 
 Result<std::string> EventCodec::to_json(std::string_view bytes) {

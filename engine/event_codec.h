@@ -13,6 +13,7 @@ class Parser;
 
 namespace ledger {
 
+class CanonicalEncoder;
 class JsonEventBuilder;
 
 //! Explicit bounds for the FlatBuffers verifier: an event is a shallow table.
@@ -27,8 +28,9 @@ struct VerifierLimits {
 Result<const schema::Event*> verify_event_buffer(std::string_view bytes);
 
 //! Verifies, validates every field (validate_event) and re-encodes an event in its canonical
-//! form: the same content always gives the same bytes, whatever encoder made the input. The
-//! log stores only canonical events, so a byte comparison is a payload comparison.
+//! form (CanonicalEncoder): the same content always gives the same bytes, whatever encoder
+//! made the input. The log stores only canonical events, so a byte comparison is a payload
+//! comparison. Uses one EventCodec per thread.
 Result<std::string> canonicalize_event(std::string_view bytes);
 
 //! Converts events between their JSON form (the FlatBuffers JSON of schemas/events.fbs) and
@@ -46,6 +48,8 @@ class EventCodec {
   //! from_json() through FlatBuffers' own JSON parser only: the reference the fast path is
   //! tested against, and what decides (and explains) whatever the fast path declines.
   Result<std::string> from_json_by_reference(std::string_view json);
+  //! canonicalize_event() with this codec's schema.
+  Result<std::string> canonicalize(std::string_view bytes);
   //! A verified event's JSON text, on one line.
   Result<std::string> to_json(std::string_view bytes);
 
@@ -56,7 +60,8 @@ class EventCodec {
   void reset_parser();
 
   std::unique_ptr<flatbuffers::Parser> parser_;
-  std::unique_ptr<JsonEventBuilder> fast_;  //!< over parser_'s schema
+  std::unique_ptr<JsonEventBuilder> fast_;       //!< over parser_'s schema
+  std::unique_ptr<CanonicalEncoder> canonical_;  //!< over parser_'s schema
 };
 
 }  // namespace ledger

@@ -849,6 +849,31 @@ TEST_CASE("bills above the operator's thresholds are classified", "[invoices][sc
   require_invariants(*engine);
 }
 
+TEST_CASE("a charge's explicit empty tax list means no tax; no list means the operator's rates",
+          "[invoices][scenario][taxes]") {
+  TempDir dir;
+  auto engine = open_engine(dir.sub("data"));
+  const Json rates = Json::array({tax_rate("internet", "VAT20", 200'000)});
+  ingest_json_lines(
+      *engine,
+      {configure("tax", "T-{account}-{seq}", 7, 0, 0, rates), open_account("exempt", "tax", 1, 20261001),
+       open_account("taxed", "tax", 1, 20261001), open_account("listed", "tax", 1, 20261001),
+       charge("exempt", "chg-exempt", at(20261005),
+              {{"service_type", "internet"}, {"unit_price_micro", 10'000'000}, {"taxes", Json::array()}}),
+       charge("taxed", "chg-taxed", at(20261005),
+              {{"service_type", "internet"}, {"unit_price_micro", 10'000'000}}),
+       charge("listed", "chg-listed", at(20261005),
+              {{"service_type", "internet"},
+               {"unit_price_micro", 10'000'000},
+               {"taxes", Json::array({{{"code", "CITY"}, {"name", "City"}, {"amount_minor", 30}}})}})});
+  // 10.00 net each: no tax at all; 20% VAT of the operator (2.00); the one tax listed (0.30).
+  const auto balances = balances_by_account(*engine);
+  CHECK(balances.at("exempt") == 1000);
+  CHECK(balances.at("taxed") == 1200);
+  CHECK(balances.at("listed") == 1030);
+  require_invariants(*engine);
+}
+
 TEST_CASE("invoice numbers stay unique whatever the operator's format", "[invoices][scenario][numbers]") {
   TempDir dir;
   auto engine = open_engine(dir.sub("data"), 1);

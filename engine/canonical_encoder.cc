@@ -1,0 +1,202 @@
+#include "engine/canonical_encoder.h"
+
+#include <cstdlib>
+
+namespace ledger {
+namespace {
+
+using flatbuffers::BaseType;
+
+//! The bits of an integer field's value (sign-extended), or of `fallback` when it is absent.
+uint64_t integer_bits(const flatbuffers::Table& table, flatbuffers::voffset_t slot,
+                      flatbuffers::BaseType type, uint64_t fallback) {
+  switch (type) {
+    case flatbuffers::BASE_TYPE_BOOL:
+    case flatbuffers::BASE_TYPE_UTYPE:
+    case flatbuffers::BASE_TYPE_UCHAR:
+      return table.GetField<uint8_t>(slot, static_cast<uint8_t>(fallback));
+    case flatbuffers::BASE_TYPE_CHAR:
+      return static_cast<uint64_t>(int64_t{table.GetField<int8_t>(slot, static_cast<int8_t>(fallback))});
+    case flatbuffers::BASE_TYPE_SHORT:
+      return static_cast<uint64_t>(int64_t{table.GetField<int16_t>(slot, static_cast<int16_t>(fallback))});
+    case flatbuffers::BASE_TYPE_USHORT:
+      return table.GetField<uint16_t>(slot, static_cast<uint16_t>(fallback));
+    case flatbuffers::BASE_TYPE_INT:
+      return static_cast<uint64_t>(int64_t{table.GetField<int32_t>(slot, static_cast<int32_t>(fallback))});
+    case flatbuffers::BASE_TYPE_UINT:
+      return table.GetField<uint32_t>(slot, static_cast<uint32_t>(fallback));
+    case flatbuffers::BASE_TYPE_LONG:
+      return static_cast<uint64_t>(table.GetField<int64_t>(slot, static_cast<int64_t>(fallback)));
+    default:
+      return table.GetField<uint64_t>(slot, fallback);
+  }
+}
+
+//! A field's default from the schema's text: a number (enums are stored by value), or a
+//! boolean's name.
+uint64_t default_bits(const flatbuffers::FieldDef& field) {
+  const std::string& text = field.value.constant;
+  if (text == "true") return 1;
+  if (text == "false" || text.empty()) return 0;
+  if (field.value.type.base_type == flatbuffers::BASE_TYPE_ULONG) {
+    uint64_t value = 0;
+    if (!flatbuffers::StringToNumber(text.c_str(), &value)) std::abort();  // a build defect
+    return value;
+  }
+  int64_t value = 0;
+  if (!flatbuffers::StringToNumber(text.c_str(), &value)) std::abort();  // a build defect
+  return static_cast<uint64_t>(value);
+}
+
+Status unsupported(const flatbuffers::FieldDef& field, const char* what) {
+  return Status::invalid_argument("schema: field " + field.name + " is " + what +
+                                  ", which the canonical encoder does not write");
+}
+
+}  // namespace
+
+CanonicalEncoder::CanonicalEncoder(const flatbuffers::Parser& schema) : schema_(schema) {
+  for (const auto* def : schema_.structs_.vec) {
+    std::vector<FieldPlan>& plan = plans_[def];
+    for (const auto* field : def->fields.vec) {
+      if (field->deprecated) continue;
+      const flatbuffers::BaseType type = field->value.type.base_type;
+      const bool integer = flatbuffers::IsInteger(type);
+      plan.push_back(FieldPlan{
+          field, field->value.offset, type,
+          static_cast<uint8_t>(integer ? flatbuffers::SizeOf(type) : sizeof(flatbuffers::uoffset_t)),
+          integer ? default_bits(*field) : 0});
+      if (type != flatbuffers::BASE_TYPE_UNION) continue;
+      // A union's type is the field declared just before it, one slot lower.
+      const auto* type_field = def->fields.Lookup(field->name + flatbuffers::UnionTypeFieldSuffix());
+      if (type_field == nullptr ||
+          type_field->value.offset + sizeof(flatbuffers::voffset_t) != field->value.offset)
+        std::abort();  // a build defect: the schema compiled in is tested
+    }
+  }
+  slots_.reserve(64);
+}
+
+Result<std::string> CanonicalEncoder::encode(const flatbuffers::Table& root) {
+  if (schema_.root_struct_def_ == nullptr) return Status::invalid_argument("schema: no root type");
+  builder_.Clear();
+  slots_.clear();
+  auto table = encode_table(root, *schema_.root_struct_def_);
+  if (!table) return table.status();
+  const std::string& identifier = schema_.file_identifier_;
+  builder_.Finish(flatbuffers::Offset<void>(*table), identifier.empty() ? nullptr : identifier.c_str());
+  return std::string(reinterpret_cast<const char*>(builder_.GetBufferPointer()), builder_.GetSize());
+}
+
+Result<flatbuffers::uoffset_t> CanonicalEncoder::encode_table(const flatbuffers::Table& table,
+                                                              const flatbuffers::StructDef& def) {
+  const auto plan = plans_.find(&def);
+  if (plan == plans_.end())
+    return Status::invalid_argument("schema: table " + def.name + " is not in the schema");
+  const size_t first_slot = slots_.size();
+  for (const FieldPlan& field : plan->second) {
+    if (flatbuffers::IsInteger(field.type)) {
+      const uint64_t bits = integer_bits(table, field.slot, field.type, field.default_bits);
+      if (bits != field.default_bits) slots_.push_back(Slot{bits, field.slot, field.size_bytes, false});
+      continue;
+    }
+    auto child = encode_child(table, field);
+    if (!child) return child.status();
+    if (*child != 0) slots_.push_back(Slot{*child, field.slot, field.size_bytes, true});
+  }
+  const flatbuffers::uoffset_t start = builder_.StartTable();
+  for (uint8_t size_bytes = sizeof(uint64_t); size_bytes > 0; size_bytes /= 2) {
+    for (size_t index = slots_.size(); index-- > first_slot;) {
+      if (slots_[index].size_bytes == size_bytes) add_slot(slots_[index]);
+    }
+  }
+  slots_.resize(first_slot);
+  return builder_.EndTable(start);
+}
+
+Result<flatbuffers::uoffset_t> CanonicalEncoder::encode_child(const flatbuffers::Table& table,
+                                                              const FieldPlan& plan) {
+  const flatbuffers::Type& type = plan.field->value.type;
+  switch (plan.type) {
+    case flatbuffers::BASE_TYPE_STRING: {
+      const auto* text = table.GetPointer<const flatbuffers::String*>(plan.slot);
+      if (text == nullptr || text->size() == 0) return flatbuffers::uoffset_t{0};
+      return builder_.CreateString(text->c_str(), text->size()).o;
+    }
+    case flatbuffers::BASE_TYPE_VECTOR:
+      return encode_list(table, plan);
+    case flatbuffers::BASE_TYPE_STRUCT: {
+      if (type.struct_def == nullptr || type.struct_def->fixed) return unsupported(*plan.field, "a struct");
+      const auto* child = table.GetPointer<const flatbuffers::Table*>(plan.slot);
+      if (child == nullptr) return flatbuffers::uoffset_t{0};
+      return encode_table(*child, *type.struct_def);
+    }
+    case flatbuffers::BASE_TYPE_UNION: {
+      const auto kind = table.GetField<uint8_t>(
+          static_cast<flatbuffers::voffset_t>(plan.slot - sizeof(flatbuffers::voffset_t)), 0);
+      const auto* child = table.GetPointer<const flatbuffers::Table*>(plan.slot);
+      const flatbuffers::EnumVal* member = type.enum_def ? type.enum_def->ReverseLookup(kind, true) : nullptr;
+      // A member this schema does not know (a newer producer's) is left out, as Pack did.
+      if (child == nullptr || member == nullptr ||
+          member->union_type.base_type != flatbuffers::BASE_TYPE_STRUCT ||
+          member->union_type.struct_def == nullptr) {
+        return flatbuffers::uoffset_t{0};
+      }
+      return encode_table(*child, *member->union_type.struct_def);
+    }
+    default:
+      return unsupported(*plan.field, "neither an integer, a string, a list nor a table");
+  }
+}
+
+Result<flatbuffers::uoffset_t> CanonicalEncoder::encode_list(const flatbuffers::Table& table,
+                                                             const FieldPlan& plan) {
+  const flatbuffers::Type& type = plan.field->value.type;
+  using Offsets = flatbuffers::Vector<flatbuffers::Offset<void>>;
+  const auto* list = table.GetPointer<const Offsets*>(plan.slot);
+  if (list == nullptr) return flatbuffers::uoffset_t{0};
+  std::vector<flatbuffers::Offset<void>> offsets;
+  offsets.reserve(list->size());
+  if (type.element == flatbuffers::BASE_TYPE_STRING) {
+    const auto* texts =
+        reinterpret_cast<const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>*>(list);
+    for (const auto* text : *texts)
+      offsets.emplace_back(builder_.CreateString(text->c_str(), text->size()).o);
+  } else if (type.element == flatbuffers::BASE_TYPE_STRUCT && type.struct_def != nullptr &&
+             !type.struct_def->fixed) {
+    const auto* tables =
+        reinterpret_cast<const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::Table>>*>(list);
+    for (const auto* item : *tables) {
+      auto written = encode_table(*item, *type.struct_def);
+      if (!written) return written.status();
+      offsets.emplace_back(*written);
+    }
+  } else {
+    return unsupported(*plan.field, "a list of neither strings nor tables");
+  }
+  return builder_.CreateVector(offsets).o;
+}
+
+void CanonicalEncoder::add_slot(const Slot& slot) {
+  if (slot.is_offset) {
+    builder_.AddOffset(slot.slot, flatbuffers::Offset<void>(static_cast<flatbuffers::uoffset_t>(slot.bits)));
+    return;
+  }
+  // The value differs from the default (encode_table left defaults out), so it is written.
+  switch (slot.size_bytes) {
+    case 8:
+      builder_.AddElement<uint64_t>(slot.slot, slot.bits);
+      break;
+    case 4:
+      builder_.AddElement<uint32_t>(slot.slot, static_cast<uint32_t>(slot.bits));
+      break;
+    case 2:
+      builder_.AddElement<uint16_t>(slot.slot, static_cast<uint16_t>(slot.bits));
+      break;
+    default:
+      builder_.AddElement<uint8_t>(slot.slot, static_cast<uint8_t>(slot.bits));
+      break;
+  }
+}
+
+}  // namespace ledger

@@ -59,10 +59,7 @@ bool is_loopback_host(const std::string& host) {
 }
 
 ApiServer::ApiServer(Engine& engine, ServeOptions options)
-    : engine_(engine),
-      options_(std::move(options)),
-      loop_(engine, metrics_),
-      context_{engine, loop_, metrics_, options_, {}} {
+    : options_(std::move(options)), loop_(engine, metrics_), context_{engine, loop_, metrics_, options_, {}} {
   server_.new_task_queue = [this] {
     return new BoundedWorkQueue(options_.worker_threads, options_.queue_max);
   };

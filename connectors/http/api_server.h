@@ -39,7 +39,6 @@ class ApiServer {
   bool authorized(const httplib::Request& request) const;
   void write_error(httplib::Response& response, const ApiError& error) const;
 
-  Engine& engine_;
   ServeOptions options_;
   Metrics metrics_;
   ProjectionLoop loop_;

@@ -1,7 +1,5 @@
 #include "engine/canonical_encoder.h"
 
-#include <cstdlib>
-
 namespace ledger {
 namespace {
 
@@ -32,22 +30,6 @@ uint64_t integer_bits(const flatbuffers::Table& table, flatbuffers::voffset_t sl
   }
 }
 
-//! A field's default from the schema's text: a number (enums are stored by value), or a
-//! boolean's name.
-uint64_t default_bits(const flatbuffers::FieldDef& field) {
-  const std::string& text = field.value.constant;
-  if (text == "true") return 1;
-  if (text == "false" || text.empty()) return 0;
-  if (field.value.type.base_type == flatbuffers::BASE_TYPE_ULONG) {
-    uint64_t value = 0;
-    if (!flatbuffers::StringToNumber(text.c_str(), &value)) std::abort();  // a build defect
-    return value;
-  }
-  int64_t value = 0;
-  if (!flatbuffers::StringToNumber(text.c_str(), &value)) std::abort();  // a build defect
-  return static_cast<uint64_t>(value);
-}
-
 Status unsupported(const flatbuffers::FieldDef& field, const char* what) {
   return Status::invalid_argument("schema: field " + field.name + " is " + what +
                                   ", which the canonical encoder does not write");
@@ -55,25 +37,7 @@ Status unsupported(const flatbuffers::FieldDef& field, const char* what) {
 
 }  // namespace
 
-CanonicalEncoder::CanonicalEncoder(const flatbuffers::Parser& schema) : schema_(schema) {
-  for (const auto* def : schema_.structs_.vec) {
-    std::vector<FieldPlan>& plan = plans_[def];
-    for (const auto* field : def->fields.vec) {
-      if (field->deprecated) continue;
-      const flatbuffers::BaseType type = field->value.type.base_type;
-      const bool integer = flatbuffers::IsInteger(type);
-      plan.push_back(FieldPlan{
-          field, field->value.offset, type,
-          static_cast<uint8_t>(integer ? flatbuffers::SizeOf(type) : sizeof(flatbuffers::uoffset_t)),
-          integer ? default_bits(*field) : 0});
-      if (type != flatbuffers::BASE_TYPE_UNION) continue;
-      // A union's type is the field declared just before it, one slot lower.
-      const auto* type_field = def->fields.Lookup(field->name + flatbuffers::UnionTypeFieldSuffix());
-      if (type_field == nullptr ||
-          type_field->value.offset + sizeof(flatbuffers::voffset_t) != field->value.offset)
-        std::abort();  // a build defect: the schema compiled in is tested
-    }
-  }
+CanonicalEncoder::CanonicalEncoder(const flatbuffers::Parser& schema) : schema_(schema), layout_(schema) {
   slots_.reserve(64);
 }
 
@@ -90,32 +54,26 @@ Result<std::string> CanonicalEncoder::encode(const flatbuffers::Table& root) {
 
 Result<flatbuffers::uoffset_t> CanonicalEncoder::encode_table(const flatbuffers::Table& table,
                                                               const flatbuffers::StructDef& def) {
-  const auto plan = plans_.find(&def);
-  if (plan == plans_.end())
+  const std::vector<CanonicalField>* fields = layout_.fields_of(def);
+  if (fields == nullptr)
     return Status::invalid_argument("schema: table " + def.name + " is not in the schema");
   const size_t first_slot = slots_.size();
-  for (const FieldPlan& field : plan->second) {
+  for (const CanonicalField& field : *fields) {
     if (flatbuffers::IsInteger(field.type)) {
       const uint64_t bits = integer_bits(table, field.slot, field.type, field.default_bits);
-      if (bits != field.default_bits) slots_.push_back(Slot{bits, field.slot, field.size_bytes, false});
+      if (bits != field.default_bits)
+        slots_.push_back(CanonicalSlot{bits, field.slot, field.size_bytes, false});
       continue;
     }
     auto child = encode_child(table, field);
     if (!child) return child.status();
-    if (*child != 0) slots_.push_back(Slot{*child, field.slot, field.size_bytes, true});
+    if (*child != 0) slots_.push_back(CanonicalSlot{*child, field.slot, field.size_bytes, true});
   }
-  const flatbuffers::uoffset_t start = builder_.StartTable();
-  for (uint8_t size_bytes = sizeof(uint64_t); size_bytes > 0; size_bytes /= 2) {
-    for (size_t index = slots_.size(); index-- > first_slot;) {
-      if (slots_[index].size_bytes == size_bytes) add_slot(slots_[index]);
-    }
-  }
-  slots_.resize(first_slot);
-  return builder_.EndTable(start);
+  return write_canonical_table(builder_, slots_, first_slot);
 }
 
 Result<flatbuffers::uoffset_t> CanonicalEncoder::encode_child(const flatbuffers::Table& table,
-                                                              const FieldPlan& plan) {
+                                                              const CanonicalField& plan) {
   const flatbuffers::Type& type = plan.field->value.type;
   switch (plan.type) {
     case flatbuffers::BASE_TYPE_STRING: {
@@ -150,7 +108,7 @@ Result<flatbuffers::uoffset_t> CanonicalEncoder::encode_child(const flatbuffers:
 }
 
 Result<flatbuffers::uoffset_t> CanonicalEncoder::encode_list(const flatbuffers::Table& table,
-                                                             const FieldPlan& plan) {
+                                                             const CanonicalField& plan) {
   const flatbuffers::Type& type = plan.field->value.type;
   using Offsets = flatbuffers::Vector<flatbuffers::Offset<void>>;
   const auto* list = table.GetPointer<const Offsets*>(plan.slot);
@@ -175,28 +133,6 @@ Result<flatbuffers::uoffset_t> CanonicalEncoder::encode_list(const flatbuffers::
     return unsupported(*plan.field, "a list of neither strings nor tables");
   }
   return builder_.CreateVector(offsets).o;
-}
-
-void CanonicalEncoder::add_slot(const Slot& slot) {
-  if (slot.is_offset) {
-    builder_.AddOffset(slot.slot, flatbuffers::Offset<void>(static_cast<flatbuffers::uoffset_t>(slot.bits)));
-    return;
-  }
-  // The value differs from the default (encode_table left defaults out), so it is written.
-  switch (slot.size_bytes) {
-    case 8:
-      builder_.AddElement<uint64_t>(slot.slot, slot.bits);
-      break;
-    case 4:
-      builder_.AddElement<uint32_t>(slot.slot, static_cast<uint32_t>(slot.bits));
-      break;
-    case 2:
-      builder_.AddElement<uint16_t>(slot.slot, static_cast<uint16_t>(slot.bits));
-      break;
-    default:
-      builder_.AddElement<uint8_t>(slot.slot, static_cast<uint8_t>(slot.bits));
-      break;
-  }
 }
 
 }  // namespace ledger

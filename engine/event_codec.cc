@@ -77,7 +77,13 @@ Result<std::string> EventCodec::canonicalize(std::string_view bytes) {
 
 Result<std::string> EventCodec::from_json(std::string_view json) {
   if (json.size() <= kMaxJsonBytes) {
-    if (auto built = fast_->build(json)) return canonicalize(*built);
+    // Already canonical: checked as any event is, and kept as built.
+    if (auto built = fast_->build(json)) {
+      auto event = verify_event_buffer(*built);
+      if (!event) return event.status();
+      if (Status valid = validate_event(**event); !valid) return valid;
+      return std::string(*built);
+    }
   }
   return from_json_by_reference(json);
 }

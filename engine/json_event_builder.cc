@@ -3,6 +3,8 @@
 #include <flatbuffers/idl.h>
 #include <simdjson.h>
 
+#include <array>
+#include <bitset>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -10,15 +12,6 @@
 
 namespace ledger {
 namespace {
-
-//! One field of the table being built, made before the table starts: a scalar's value or the
-//! offset of what the field points to.
-struct PendingField {
-  flatbuffers::voffset_t slot = 0;
-  flatbuffers::BaseType type = flatbuffers::BASE_TYPE_NONE;
-  int64_t value = 0;  //!< a scalar (ULONG as its bits), or the uoffset
-  bool is_offset = false;
-};
 
 template <typename T>
 bool fits(int64_t value) {
@@ -89,25 +82,19 @@ const flatbuffers::EnumVal* enum_value_of(const simdjson::dom::element& value,
   return nullptr;
 }
 
-const flatbuffers::FieldDef* field_named(const flatbuffers::StructDef& def, std::string_view name) {
-  for (const auto* field : def.fields.vec) {
-    if (field->name == name) return field;
+//! The position of the field called `name` among `fields`; nullopt when there is none.
+std::optional<size_t> field_index(const std::vector<CanonicalField>& fields, std::string_view name) {
+  for (size_t index = 0; index < fields.size(); ++index) {
+    if (fields[index].field->name == name) return index;
   }
-  return nullptr;
-}
-
-void add_scalar(flatbuffers::FlatBufferBuilder& builder, const PendingField& field) {
-  with_integer_type(field.type,
-                    [&]<typename T>() { builder.AddElement<T>(field.slot, static_cast<T>(field.value), 0); });
+  return std::nullopt;
 }
 
 }  // namespace
 
 JsonEventBuilder::JsonEventBuilder(const flatbuffers::Parser& schema)
-    : schema_(schema), json_(std::make_unique<simdjson::dom::parser>()) {
-  // Every field given is written, even at its default: presence is kept as the text had it, and
-  // the canonical re-encoding decides what the stored bytes hold.
-  builder_.ForceDefaults(true);
+    : schema_(schema), layout_(schema), json_(std::make_unique<simdjson::dom::parser>()) {
+  slots_.reserve(64);
 }
 
 JsonEventBuilder::~JsonEventBuilder() = default;
@@ -120,6 +107,7 @@ std::optional<std::string_view> JsonEventBuilder::build(std::string_view json) {
   simdjson::dom::object object;
   if (root.get(object)) return std::nullopt;
   builder_.Clear();
+  slots_.clear();
   auto table = build_table(object, *schema_.root_struct_def_);
   if (!table) return std::nullopt;
   const std::string& identifier = schema_.file_identifier_;
@@ -142,96 +130,114 @@ std::optional<flatbuffers::uoffset_t> JsonEventBuilder::build_element(const simd
 
 std::optional<flatbuffers::uoffset_t> JsonEventBuilder::build_table(const simdjson::dom::object& object,
                                                                     const flatbuffers::StructDef& def) {
-  if (def.fixed) return std::nullopt;
-  std::vector<PendingField> fields;
+  const std::vector<CanonicalField>* fields = layout_.fields_of(def);
+  if (def.fixed || fields == nullptr || fields->size() > kFieldsMax) return std::nullopt;
+  // Each member found its field first, so that the children are written in the order the
+  // fields are declared, whatever the order of the keys.
+  std::array<simdjson::dom::element, kFieldsMax> given;
+  std::bitset<kFieldsMax> is_given;
   for (const auto member : object) {
-    const flatbuffers::FieldDef* field = field_named(def, member.key);
-    if (field == nullptr || field->deprecated) return std::nullopt;
-    for (const auto& seen : fields) {
-      if (seen.slot == field->value.offset) return std::nullopt;  // a key set twice
-    }
-    const flatbuffers::Type& type = field->value.type;
-    PendingField pending{field->value.offset, type.base_type, 0, false};
-    const simdjson::dom::element& value = member.value;
-    switch (type.base_type) {
-      case flatbuffers::BASE_TYPE_BOOL: {
-        bool flag = false;
-        if (value.get(flag)) return std::nullopt;
-        pending.value = flag ? 1 : 0;
-        break;
-      }
-      case flatbuffers::BASE_TYPE_STRING:
-      case flatbuffers::BASE_TYPE_STRUCT: {
-        auto offset = build_element(value, type.base_type, type.struct_def);
-        if (!offset) return std::nullopt;
-        pending.value = *offset;
-        pending.is_offset = true;
-        break;
-      }
-      case flatbuffers::BASE_TYPE_UNION: {
-        // The table's type is the companion field's: "<name>_type", wherever it is in the text.
-        simdjson::dom::element type_name;
-        simdjson::dom::object body;
-        if (type.enum_def == nullptr ||
-            object[field->name + flatbuffers::UnionTypeFieldSuffix()].get(type_name) || value.get(body)) {
-          return std::nullopt;
-        }
-        const flatbuffers::EnumVal* kind = enum_value_of(type_name, *type.enum_def);
-        if (kind == nullptr || kind->union_type.base_type != flatbuffers::BASE_TYPE_STRUCT ||
-            kind->union_type.struct_def == nullptr) {
-          return std::nullopt;
-        }
-        auto offset = build_table(body, *kind->union_type.struct_def);
-        if (!offset) return std::nullopt;
-        pending.value = *offset;
-        pending.is_offset = true;
-        break;
-      }
-      case flatbuffers::BASE_TYPE_VECTOR: {
-        simdjson::dom::array items;
-        if (value.get(items)) return std::nullopt;
-        std::vector<flatbuffers::Offset<void>> offsets;
-        for (const auto item : items) {
-          auto offset = build_element(item, type.element, type.struct_def);
-          if (!offset) return std::nullopt;
-          offsets.emplace_back(*offset);
-        }
-        pending.value = builder_.CreateVector(offsets).o;
-        pending.is_offset = true;
-        break;
-      }
-      default: {
-        if (!flatbuffers::IsInteger(type.base_type)) return std::nullopt;
-        if (type.enum_def != nullptr) {
-          const flatbuffers::EnumVal* named = enum_value_of(value, *type.enum_def);
-          if (named == nullptr) return std::nullopt;
-          pending.value = named->GetAsInt64();
-        } else {
-          auto integer = integer_of(value, type.base_type);
-          if (!integer) return std::nullopt;
-          pending.value = *integer;
-        }
-        break;
-      }
-    }
-    fields.push_back(pending);
+    const std::optional<size_t> index = field_index(*fields, member.key);
+    if (!index || is_given[*index]) return std::nullopt;  // an unknown field, or a key set twice
+    given[*index] = member.value;
+    is_given[*index] = true;
   }
-  for (const auto* field : def.fields.vec) {
-    if (!field->IsRequired()) continue;
-    bool given = false;
-    for (const auto& seen : fields) given = given || seen.slot == field->value.offset;
-    if (!given) return std::nullopt;
+  for (size_t index = 0; index < fields->size(); ++index) {
+    if ((*fields)[index].field->IsRequired() && !is_given[index]) return std::nullopt;
   }
-  const flatbuffers::uoffset_t start = builder_.StartTable();
-  for (const auto& field : fields) {
-    if (field.is_offset) {
-      builder_.AddOffset(field.slot,
-                         flatbuffers::Offset<void>(static_cast<flatbuffers::uoffset_t>(field.value)));
+  const size_t first_slot = slots_.size();
+  for (size_t index = 0; index < fields->size(); ++index) {
+    if (!is_given[index]) continue;
+    const CanonicalField& field = (*fields)[index];
+    std::optional<CanonicalSlot> slot;
+    if (field.type == flatbuffers::BASE_TYPE_UNION) {
+      // The type is the field before: "<name>_type", wherever it was in the text.
+      if (index == 0 || !is_given[index - 1]) return std::nullopt;
+      slot = build_union(given[index - 1], given[index], field);
     } else {
-      add_scalar(builder_, field);
+      slot = build_field(given[index], field);
+    }
+    if (!slot) return std::nullopt;
+    if (slot->size_bytes != 0) slots_.push_back(*slot);
+  }
+  return write_canonical_table(builder_, slots_, first_slot);
+}
+
+std::optional<CanonicalSlot> JsonEventBuilder::build_field(const simdjson::dom::element& value,
+                                                           const CanonicalField& field) {
+  const flatbuffers::Type& type = field.field->value.type;
+  CanonicalSlot slot{0, field.slot, field.size_bytes, false};
+  const CanonicalSlot left_out{};  // size 0: valid, and not written
+  switch (field.type) {
+    case flatbuffers::BASE_TYPE_BOOL: {
+      bool flag = false;
+      if (value.get(flag)) return std::nullopt;
+      slot.bits = flag ? 1 : 0;
+      break;
+    }
+    case flatbuffers::BASE_TYPE_STRING: {
+      std::string_view text;
+      if (value.get(text)) return std::nullopt;
+      if (text.empty()) return left_out;
+      slot.bits = builder_.CreateString(text.data(), text.size()).o;
+      slot.is_offset = true;
+      return slot;
+    }
+    case flatbuffers::BASE_TYPE_STRUCT:
+    case flatbuffers::BASE_TYPE_VECTOR: {
+      auto offset = field.type == flatbuffers::BASE_TYPE_STRUCT
+                        ? build_element(value, field.type, type.struct_def)
+                        : build_list(value, type);
+      if (!offset) return std::nullopt;
+      slot.bits = *offset;
+      slot.is_offset = true;
+      return slot;
+    }
+    default: {
+      if (!flatbuffers::IsInteger(field.type)) return std::nullopt;
+      std::optional<int64_t> integer;
+      if (type.enum_def != nullptr) {
+        const flatbuffers::EnumVal* named = enum_value_of(value, *type.enum_def);
+        if (named != nullptr) integer = named->GetAsInt64();
+      } else {
+        integer = integer_of(value, field.type);
+      }
+      if (!integer) return std::nullopt;
+      slot.bits = static_cast<uint64_t>(*integer);
+      break;
     }
   }
-  return builder_.EndTable(start);
+  // A scalar at its default is left out, as if not given.
+  return slot.bits == field.default_bits ? left_out : slot;
+}
+
+std::optional<CanonicalSlot> JsonEventBuilder::build_union(const simdjson::dom::element& type_name,
+                                                           const simdjson::dom::element& value,
+                                                           const CanonicalField& field) {
+  const flatbuffers::Type& type = field.field->value.type;
+  simdjson::dom::object body;
+  if (type.enum_def == nullptr || value.get(body)) return std::nullopt;
+  const flatbuffers::EnumVal* kind = enum_value_of(type_name, *type.enum_def);
+  if (kind == nullptr || kind->union_type.base_type != flatbuffers::BASE_TYPE_STRUCT ||
+      kind->union_type.struct_def == nullptr) {
+    return std::nullopt;
+  }
+  auto offset = build_table(body, *kind->union_type.struct_def);
+  if (!offset) return std::nullopt;
+  return CanonicalSlot{*offset, field.slot, field.size_bytes, true};
+}
+
+std::optional<flatbuffers::uoffset_t> JsonEventBuilder::build_list(const simdjson::dom::element& value,
+                                                                   const flatbuffers::Type& type) {
+  simdjson::dom::array items;
+  if (value.get(items)) return std::nullopt;
+  std::vector<flatbuffers::Offset<void>> offsets;
+  for (const auto item : items) {
+    auto offset = build_element(item, type.element, type.struct_def);
+    if (!offset) return std::nullopt;
+    offsets.emplace_back(*offset);
+  }
+  return builder_.CreateVector(offsets).o;
 }
 
 }  // namespace ledger

@@ -12,23 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "connectors/demo/demo_data.h"
 #include "engine/event_codec.h"
 #include "engine/json_event_builder.h"
-#include "schemas/events_schema_text.h"
+#include "tests/support/test_support.h"
 
 namespace {
 
 using ledger::CanonicalEncoder;
 namespace schema = ledger::schema;
-
-std::unique_ptr<flatbuffers::Parser> compiled_schema() {
-  flatbuffers::IDLOptions options;
-  options.strict_json = true;
-  auto parser = std::make_unique<flatbuffers::Parser>(options);
-  REQUIRE(parser->Parse(std::string(ledger::events_schema_text()).c_str()));
-  return parser;
-}
 
 //! The event's buffer as FlatBuffers' own JSON parser builds it (not canonical).
 std::string parsed(flatbuffers::Parser& parser, const std::string& json) {
@@ -53,17 +44,6 @@ std::string encoded(CanonicalEncoder& encoder, const std::string& bytes) {
   INFO(canonical.status().to_string());
   REQUIRE(canonical.is_ok());
   return *canonical;
-}
-
-std::vector<std::string> demo_lines() {
-  std::ostringstream out;
-  ledger::DemoOptions options;
-  options.accounts = 40;
-  ledger::write_demo_events(options, out);
-  std::vector<std::string> lines;
-  std::istringstream in(out.str());
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
 }
 
 //! One event of every kind, every field set, some at their defaults, some to extremes.
@@ -114,10 +94,10 @@ const std::vector<std::string> kEveryKind = {
 
 TEST_CASE("the canonical encoder writes the object API's bytes for every kind and every demo event",
           "[event_codec]") {
-  auto reference = compiled_schema();
+  auto reference = ledger::test::compiled_events_schema();
   CanonicalEncoder encoder(*reference);
   std::vector<std::string> events = kEveryKind;
-  for (const auto& line : demo_lines()) events.push_back(line);
+  for (const auto& line : ledger::test::demo_event_lines(40)) events.push_back(line);
   REQUIRE(events.size() > 1000);
   std::set<uint8_t> kinds;
   for (const auto& json : events) {
@@ -134,7 +114,7 @@ TEST_CASE("the canonical encoder writes the object API's bytes for every kind an
 }
 
 TEST_CASE("the canonical encoder keeps a list given empty, which the object API dropped", "[event_codec]") {
-  auto reference = compiled_schema();
+  auto reference = ledger::test::compiled_events_schema();
   CanonicalEncoder encoder(*reference);
   const std::string empty = parsed(*reference, R"({"id":"c","account":"acc","time_us":5,"body_type":"Charge",
       "body":{"charge_id":"c","service_type":"internet","unit_price_micro":1000000,"taxes":[]}})");
@@ -166,7 +146,7 @@ TEST_CASE("the canonical encoder keeps a list given empty, which the object API 
 
 TEST_CASE("JSON read by the fast path is canonical as built: the reference's bytes for every kind",
           "[event_codec]") {
-  auto schema = compiled_schema();
+  auto schema = ledger::test::compiled_events_schema();
   ledger::JsonEventBuilder builder(*schema);
   ledger::EventCodec codec;
   for (const auto& json : kEveryKind) {

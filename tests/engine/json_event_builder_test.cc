@@ -8,34 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "connectors/demo/demo_data.h"
 #include "engine/event_codec.h"
-#include "schemas/events_schema_text.h"
+#include "tests/support/test_support.h"
 
 namespace {
 
 using ledger::EventCodec;
 using ledger::JsonEventBuilder;
-
-//! The events schema compiled by FlatBuffers' parser, as EventCodec compiles it.
-std::unique_ptr<flatbuffers::Parser> compiled_schema() {
-  flatbuffers::IDLOptions options;
-  options.strict_json = true;
-  auto parser = std::make_unique<flatbuffers::Parser>(options);
-  REQUIRE(parser->Parse(std::string(ledger::events_schema_text()).c_str()));
-  return parser;
-}
-
-std::vector<std::string> demo_lines() {
-  std::ostringstream out;
-  ledger::DemoOptions options;
-  options.accounts = 60;
-  ledger::write_demo_events(options, out);
-  std::vector<std::string> lines;
-  std::istringstream in(out.str());
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 //! from_json() and the reference agree: both accept with the same bytes, or both refuse with
 //! the same message.
@@ -59,10 +38,10 @@ const std::string kPayment =
 }  // namespace
 
 TEST_CASE("the fast JSON path builds every demo event, to the reference parser's bytes", "[event_codec]") {
-  auto schema = compiled_schema();
+  auto schema = ledger::test::compiled_events_schema();
   JsonEventBuilder builder(*schema);
   EventCodec codec;
-  const auto lines = demo_lines();
+  const auto lines = ledger::test::demo_event_lines(60);
   REQUIRE(lines.size() > 1000);
   std::set<std::string> kinds;
   for (const auto& line : lines) {
@@ -77,7 +56,7 @@ TEST_CASE("the fast JSON path builds every demo event, to the reference parser's
 }
 
 TEST_CASE("what the fast JSON path declines, the reference parser decides", "[event_codec]") {
-  auto schema = compiled_schema();
+  auto schema = ledger::test::compiled_events_schema();
   JsonEventBuilder builder(*schema);
   EventCodec codec;
   REQUIRE(builder.build(kPayment).has_value());

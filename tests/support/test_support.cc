@@ -1,5 +1,6 @@
 #include "tests/support/test_support.h"
 
+#include <flatbuffers/idl.h>
 #include <fmt/format.h>
 #include <rocksdb/iterator.h>
 #include <catch2/catch.hpp>
@@ -10,12 +11,33 @@
 #include <fstream>
 #include <sstream>
 
+#include "connectors/demo/demo_data.h"
 #include "connectors/ingest/json_lines_ingester.h"
 #include "engine/read_snapshot.h"
 #include "projections/account_queries.h"
 #include "projections/all_views.h"
+#include "schemas/events_schema_text.h"
 
 namespace ledger::test {
+
+std::unique_ptr<flatbuffers::Parser> compiled_events_schema() {
+  flatbuffers::IDLOptions options;
+  options.strict_json = true;
+  auto parser = std::make_unique<flatbuffers::Parser>(options);
+  REQUIRE(parser->Parse(std::string(events_schema_text()).c_str()));
+  return parser;
+}
+
+std::vector<std::string> demo_event_lines(size_t accounts) {
+  std::ostringstream out;
+  DemoOptions options;
+  options.accounts = accounts;
+  write_demo_events(options, out);
+  std::vector<std::string> lines;
+  std::istringstream in(out.str());
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
 
 TempDir::TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "ledger-test-XXXXXX").string();

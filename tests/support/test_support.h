@@ -11,6 +11,10 @@
 
 #include "engine/engine.h"
 
+namespace flatbuffers {
+class Parser;
+}
+
 namespace ledger::test {
 
 //! A fresh folder under $TMPDIR, removed with everything in it when this goes away.
@@ -26,6 +30,12 @@ class TempDir {
  private:
   std::string path_;
 };
+
+//! The events schema compiled by FlatBuffers' parser, as EventCodec compiles it.
+std::unique_ptr<flatbuffers::Parser> compiled_events_schema();
+
+//! The demo data set's events for `accounts` accounts, one JSON line each.
+std::vector<std::string> demo_event_lines(size_t accounts);
 
 //! An engine with every view of the product, on a real RocksDB in `dir`.
 std::unique_ptr<Engine> open_engine(const std::string& dir, uint32_t partitions = 4);

@@ -3,8 +3,6 @@
 namespace ledger {
 namespace {
 
-using flatbuffers::BaseType;
-
 //! The bits of an integer field's value (sign-extended), or of `fallback` when it is absent.
 uint64_t integer_bits(const flatbuffers::Table& table, flatbuffers::voffset_t slot,
                       flatbuffers::BaseType type, uint64_t fallback) {
@@ -73,26 +71,26 @@ Result<flatbuffers::uoffset_t> CanonicalEncoder::encode_table(const flatbuffers:
 }
 
 Result<flatbuffers::uoffset_t> CanonicalEncoder::encode_child(const flatbuffers::Table& table,
-                                                              const CanonicalField& plan) {
-  const flatbuffers::Type& type = plan.field->value.type;
-  switch (plan.type) {
+                                                              const CanonicalField& field) {
+  const flatbuffers::Type& type = field.field->value.type;
+  switch (field.type) {
     case flatbuffers::BASE_TYPE_STRING: {
-      const auto* text = table.GetPointer<const flatbuffers::String*>(plan.slot);
+      const auto* text = table.GetPointer<const flatbuffers::String*>(field.slot);
       if (text == nullptr || text->size() == 0) return flatbuffers::uoffset_t{0};
       return builder_.CreateString(text->c_str(), text->size()).o;
     }
     case flatbuffers::BASE_TYPE_VECTOR:
-      return encode_list(table, plan);
+      return encode_list(table, field);
     case flatbuffers::BASE_TYPE_STRUCT: {
-      if (type.struct_def == nullptr || type.struct_def->fixed) return unsupported(*plan.field, "a struct");
-      const auto* child = table.GetPointer<const flatbuffers::Table*>(plan.slot);
+      if (type.struct_def == nullptr || type.struct_def->fixed) return unsupported(*field.field, "a struct");
+      const auto* child = table.GetPointer<const flatbuffers::Table*>(field.slot);
       if (child == nullptr) return flatbuffers::uoffset_t{0};
       return encode_table(*child, *type.struct_def);
     }
     case flatbuffers::BASE_TYPE_UNION: {
       const auto kind = table.GetField<uint8_t>(
-          static_cast<flatbuffers::voffset_t>(plan.slot - sizeof(flatbuffers::voffset_t)), 0);
-      const auto* child = table.GetPointer<const flatbuffers::Table*>(plan.slot);
+          static_cast<flatbuffers::voffset_t>(field.slot - sizeof(flatbuffers::voffset_t)), 0);
+      const auto* child = table.GetPointer<const flatbuffers::Table*>(field.slot);
       const flatbuffers::EnumVal* member = type.enum_def ? type.enum_def->ReverseLookup(kind, true) : nullptr;
       // A member this schema does not know (a newer producer's) is left out, as Pack did.
       if (child == nullptr || member == nullptr ||
@@ -103,15 +101,15 @@ Result<flatbuffers::uoffset_t> CanonicalEncoder::encode_child(const flatbuffers:
       return encode_table(*child, *member->union_type.struct_def);
     }
     default:
-      return unsupported(*plan.field, "neither an integer, a string, a list nor a table");
+      return unsupported(*field.field, "neither an integer, a string, a list nor a table");
   }
 }
 
 Result<flatbuffers::uoffset_t> CanonicalEncoder::encode_list(const flatbuffers::Table& table,
-                                                             const CanonicalField& plan) {
-  const flatbuffers::Type& type = plan.field->value.type;
+                                                             const CanonicalField& field) {
+  const flatbuffers::Type& type = field.field->value.type;
   using Offsets = flatbuffers::Vector<flatbuffers::Offset<void>>;
-  const auto* list = table.GetPointer<const Offsets*>(plan.slot);
+  const auto* list = table.GetPointer<const Offsets*>(field.slot);
   if (list == nullptr) return flatbuffers::uoffset_t{0};
   std::vector<flatbuffers::Offset<void>> offsets;
   offsets.reserve(list->size());
@@ -130,7 +128,7 @@ Result<flatbuffers::uoffset_t> CanonicalEncoder::encode_list(const flatbuffers::
       offsets.emplace_back(*written);
     }
   } else {
-    return unsupported(*plan.field, "a list of neither strings nor tables");
+    return unsupported(*field.field, "a list of neither strings nor tables");
   }
   return builder_.CreateVector(offsets).o;
 }

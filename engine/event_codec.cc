@@ -45,6 +45,19 @@ Result<const schema::Event*> verify_event_buffer(std::string_view bytes) {
   return schema::GetEvent(data);
 }
 
+namespace {
+
+//! The event in `bytes`, verified (verify_event_buffer) and with every field valid
+//! (validate_event): what any event must pass before its bytes are stored.
+Result<const schema::Event*> verified_and_valid(std::string_view bytes) {
+  auto event = verify_event_buffer(bytes);
+  if (!event) return event.status();
+  if (Status valid = validate_event(**event); !valid) return valid;
+  return event;
+}
+
+}  // namespace
+
 Result<std::string> canonicalize_event(std::string_view bytes) {
   thread_local EventCodec codec;
   return codec.canonicalize(bytes);
@@ -69,9 +82,8 @@ void EventCodec::reset_parser() {
 }
 
 Result<std::string> EventCodec::canonicalize(std::string_view bytes) {
-  auto event = verify_event_buffer(bytes);
+  auto event = verified_and_valid(bytes);
   if (!event) return event.status();
-  if (Status valid = validate_event(**event); !valid) return valid;
   return canonical_->encode(*reinterpret_cast<const flatbuffers::Table*>(*event));
 }
 
@@ -79,9 +91,8 @@ Result<std::string> EventCodec::from_json(std::string_view json) {
   if (json.size() <= kMaxJsonBytes) {
     // Already canonical: checked as any event is, and kept as built.
     if (auto built = fast_->build(json)) {
-      auto event = verify_event_buffer(*built);
+      auto event = verified_and_valid(*built);
       if (!event) return event.status();
-      if (Status valid = validate_event(**event); !valid) return valid;
       return std::string(*built);
     }
   }

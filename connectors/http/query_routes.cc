@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 
 #include "connectors/http/api_context.h"
 #include "connectors/json/invoice_json.h"
@@ -15,6 +16,19 @@ namespace ledger::http {
 namespace {
 
 constexpr size_t kListMax = 10'000;
+//! Lines an invoice reply carries unless asked (`lines_limit`), and at most: a month of the
+//! busiest account can hold tens of thousands of CDRs, megabytes of JSON in one reply.
+constexpr size_t kLinesDefault = 1'000;
+constexpr size_t kLinesMax = 10'000;
+
+//! `lines_from` (the first line's number, default 1) and `lines_limit`.
+ApiOutcome line_page_params(const httplib::Request& request, LinePage& page) {
+  size_t from_seq = 1;
+  if (auto bad = count_param(request, "lines_from", UINT32_MAX, from_seq)) return bad;
+  page.from_seq = static_cast<uint32_t>(from_seq);
+  page.limit = kLinesDefault;
+  return count_param(request, "lines_limit", kLinesMax, page.limit);
+}
 
 int32_t today() {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
@@ -54,14 +68,16 @@ ApiOutcome get_account(ApiContext& context, const httplib::Request& request, htt
 
 ApiOutcome get_account_preview(ApiContext& context, const httplib::Request& request,
                                httplib::Response& response) {
-  if (auto bad = check_params(request, {})) return bad;
+  if (auto bad = check_params(request, {"lines_from", "lines_limit"})) return bad;
+  LinePage page;
+  if (auto bad = line_page_params(request, page)) return bad;
   if (auto bad = wait_after(context, request)) return bad;
   const std::string id = request.matches[1];
   auto snapshot = snapshot_of(context);
   auto previews = query_previews(context.engine.store(), snapshot, id);
   if (!previews) return from_status(previews.status());
   if (previews->empty()) return not_found("account", "account: '" + id + "' has no preview invoice");
-  auto to_json = [](const InvoiceDetail& detail) { return invoice_json(detail, true); };
+  auto to_json = [&page](const InvoiceDetail& detail) { return invoice_json(detail, true, page); };
   return reply_json(response, snapshot, {{"previews", json_array(*previews, to_json)}});
 }
 
@@ -97,9 +113,11 @@ ApiOutcome get_invoices(ApiContext& context, const httplib::Request& request, ht
 }
 
 ApiOutcome get_invoice(ApiContext& context, const httplib::Request& request, httplib::Response& response) {
-  if (auto bad = check_params(request, {"as_of"})) return bad;
+  if (auto bad = check_params(request, {"as_of", "lines_from", "lines_limit"})) return bad;
   int32_t as_of = 0;
   if (auto bad = day_param(request, "as_of", as_of)) return bad;
+  LinePage page;
+  if (auto bad = line_page_params(request, page)) return bad;
   if (as_of == 0) as_of = today();
   if (auto bad = wait_after(context, request)) return bad;
   const std::string number = request.matches[1];
@@ -107,7 +125,7 @@ ApiOutcome get_invoice(ApiContext& context, const httplib::Request& request, htt
   auto detail = query_invoice(context.engine.store(), snapshot, number, as_of);
   if (!detail) return from_status(detail.status());
   if (!detail->has_value()) return not_found("invoice", "invoice: no bill is numbered '" + number + "'");
-  nlohmann::json body = invoice_json(**detail, true);
+  nlohmann::json body = invoice_json(**detail, true, page);
   body["as_of_day"] = format_day(as_of);
   return reply_json(response, snapshot, std::move(body));
 }

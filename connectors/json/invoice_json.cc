@@ -29,6 +29,30 @@ nlohmann::json lines_of(const std::vector<const view::InvoiceLineT*>& lines, uin
   return out;
 }
 
+//! The lines of `page`, and the CDRs among them (BILLING.md section 6: usage details on demand).
+struct PagedLines {
+  nlohmann::json lines = nlohmann::json::array();
+  nlohmann::json usage_details = nlohmann::json::array();
+  uint32_t next_from_seq = 0;  //!< 0: no line follows the page
+};
+
+PagedLines paged_lines(const InvoiceDetail& detail, const LinePage& page) {
+  const uint8_t exponent = detail.invoice.exponent;
+  PagedLines out;
+  size_t taken = 0;
+  for (const auto& line : detail.lines) {
+    if (line.seq < page.from_seq) continue;
+    if (taken == page.limit) {
+      out.next_from_seq = line.seq;
+      break;
+    }
+    ++taken;
+    out.lines.push_back(invoice_line_json(line, exponent));
+    if (line.kind == view::LineKind::Usage) out.usage_details.push_back(out.lines.back());
+  }
+  return out;
+}
+
 nlohmann::json tables_json(const InvoiceDetail& detail) {
   const uint8_t exponent = detail.invoice.exponent;
   InvoiceTables tables = invoice_tables(detail.lines);
@@ -52,13 +76,8 @@ nlohmann::json tables_json(const InvoiceDetail& detail) {
                      {"amount_minor", t.amount_minor},
                      {"amount", format_minor(t.amount_minor, exponent)}});
   }
-  nlohmann::json usage_details = nlohmann::json::array();
-  for (const auto& line : detail.lines) {
-    if (line.kind == view::LineKind::Usage) usage_details.push_back(invoice_line_json(line, exponent));
-  }
   return {{"charges", lines_of(tables.charges, exponent)},
           {"usage", usage},
-          {"usage_details", usage_details},
           {"subscriptions", subscriptions},
           {"payments", lines_of(tables.payments, exponent)},
           {"corrections", lines_of(tables.corrections, exponent)},
@@ -168,7 +187,7 @@ nlohmann::json invoice_line_json(const view::InvoiceLineT& line, uint8_t exponen
   return out;
 }
 
-nlohmann::json invoice_json(const InvoiceDetail& detail, bool with_lines) {
+nlohmann::json invoice_json(const InvoiceDetail& detail, bool with_lines, const LinePage& page) {
   const auto& invoice = detail.invoice;
   const uint8_t e = invoice.exponent;
   nlohmann::json out = {{"invoice_number", invoice.invoice_number},
@@ -188,10 +207,12 @@ nlohmann::json invoice_json(const InvoiceDetail& detail, bool with_lines) {
                         {"late_line_count", invoice.late_line_count}};
   if (detail.standing) out["bill"] = bill_json(invoice, *detail.standing);
   if (with_lines) {
+    PagedLines paged = paged_lines(detail, page);
     out["tables"] = tables_json(detail);
-    nlohmann::json lines = nlohmann::json::array();
-    for (const auto& line : detail.lines) lines.push_back(invoice_line_json(line, e));
-    out["lines"] = lines;
+    out["tables"]["usage_details"] = std::move(paged.usage_details);
+    out["lines"] = std::move(paged.lines);
+    out["lines_from"] = page.from_seq;
+    if (paged.next_from_seq) out["lines_next_from"] = paged.next_from_seq;
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // The read side over real HTTP: accounts, previews, invoices, every report as JSON, CSV and
 // XLSX (the same bytes as the exporters make from the same views), health and metrics.
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <regex>
@@ -66,6 +67,87 @@ std::string engine_csv(Engine& engine, ReportRequest request) {
   std::ostringstream out;
   REQUIRE(render_report_csv(*table, out).is_ok());
   return out.str();
+}
+
+//! A rated call of acct-0 on day `day_index` of November 2026 (its open preview).
+std::string cdr_event(const std::string& id, int day_index) {
+  const int64_t time_us = kOct1Us + (31 + day_index) * kDayUs;
+  return fmt::format(
+      R"({{"id":"{0}","account":"acct-0","time_us":{1},"body_type":"Cdr","body":{{"call_id":"{0}",)"
+      R"("calling":"+15550100","called":"+15550199","destination":"US","start_us":{1},"duration_s":60,)"
+      R"("cost_micro":1500000}}}})",
+      id, time_us);
+}
+
+std::vector<uint32_t> seqs_of(const nlohmann::json& lines) {
+  std::vector<uint32_t> out;
+  for (const auto& line : lines) out.push_back(line["seq"].get<uint32_t>());
+  return out;
+}
+
+TEST_CASE("a preview's and a bill's lines come in pages; the tables sum every line", "[http][queries]") {
+  TestServer server;
+  auto client = server.client();
+  seed_ledger(client);
+  // November: a charge between five calls, so the page boundaries cut through CDRs and a charge.
+  std::vector<std::string> events;
+  for (int i = 0; i < 3; ++i) events.push_back(cdr_event(fmt::format("call-{}", i), 2 + i));
+  events.push_back(charge_event("acct-0", "acct-0-nov", 31 + 6, 1'000));
+  for (int i = 3; i < 5; ++i) events.push_back(cdr_event(fmt::format("call-{}", i), 2 + i + 5));
+  auto appended = client.Post("/v1/events/batch", batch_of(events), "application/json");
+  REQUIRE(appended);
+  REQUIRE(body_json(appended)["applied"] == events.size());
+
+  // Without paging parameters a small preview comes whole, with nothing after it.
+  auto whole = body_json(client.Get("/v1/accounts/acct-0/preview"))["previews"][0];
+  REQUIRE(whole["line_count"] == 6);
+  CHECK(seqs_of(whole["lines"]) == std::vector<uint32_t>{1, 2, 3, 4, 5, 6});
+  CHECK(whole["lines_from"] == 1);
+  CHECK_FALSE(whole.contains("lines_next_from"));
+  CHECK(whole["tables"]["usage_details"].size() == 5);
+
+  // Pages of two: each says where the next starts; the last says nothing. The usage details are
+  // the page's CDRs, while the usage table still sums all five calls.
+  auto first = body_json(client.Get("/v1/accounts/acct-0/preview?lines_limit=2"))["previews"][0];
+  CHECK(seqs_of(first["lines"]) == std::vector<uint32_t>{1, 2});
+  CHECK(first["lines_next_from"] == 3);
+  CHECK(first["line_count"] == 6);
+  REQUIRE(first["tables"]["usage"].size() == 1);
+  CHECK(first["tables"]["usage"][0]["calls"] == 5);
+  auto middle =
+      body_json(client.Get("/v1/accounts/acct-0/preview?lines_limit=2&lines_from=3"))["previews"][0];
+  CHECK(seqs_of(middle["lines"]) == std::vector<uint32_t>{3, 4});
+  CHECK(middle["lines_next_from"] == 5);
+  CHECK(middle["tables"]["usage_details"].size() == 1);  // line 4 is the charge
+  auto last = body_json(client.Get("/v1/accounts/acct-0/preview?lines_limit=2&lines_from=5"))["previews"][0];
+  CHECK(seqs_of(last["lines"]) == std::vector<uint32_t>{5, 6});
+  CHECK_FALSE(last.contains("lines_next_from"));
+  auto past = body_json(client.Get("/v1/accounts/acct-0/preview?lines_from=99"))["previews"][0];
+  CHECK(past["lines"].empty());
+  CHECK(past["line_count"] == 6);
+
+  // A closed bill pages the same way.
+  auto invoices = body_json(client.Get("/v1/invoices?account=acct-0&status=Closed&as_of=2026-11-05"));
+  REQUIRE(invoices["invoices"].size() == 1);
+  const std::string number = invoices["invoices"][0]["invoice_number"];
+  auto bill =
+      body_json(client.Get("/v1/invoices/" + number + "?as_of=2026-11-05&lines_limit=1&lines_from=2"));
+  REQUIRE(bill["line_count"] == 3);
+  CHECK(seqs_of(bill["lines"]) == std::vector<uint32_t>{2});
+  CHECK(bill["lines_next_from"] == 3);
+  CHECK(bill["tables"]["charges"].size() == 2);
+
+  // Out of range: refused, naming the parameter and its bounds.
+  for (const std::string bad : {"lines_limit=0", "lines_limit=10001", "lines_from=0", "lines_from=x"}) {
+    auto refused = client.Get("/v1/accounts/acct-0/preview?" + bad);
+    REQUIRE(refused);
+    INFO(bad << " -> " << refused->body);
+    CHECK(refused->status == 400);
+    CHECK(body_json(refused)["error"]["field"] == bad.substr(0, bad.find('=')));
+  }
+  auto refused = client.Get("/v1/invoices/" + number + "?lines_limit=10001");
+  CHECK(body_json(refused)["error"]["message"] ==
+        "lines_limit: '10001' is not a whole number from 1 to 10000");
 }
 
 TEST_CASE("every report answers as JSON, CSV and XLSX with the range in the file name", "[http][reports]") {

@@ -18,7 +18,7 @@ namespace {
 constexpr size_t kListMax = 10'000;
 //! Lines an invoice reply carries unless asked (`lines_limit`), and at most: a month of the
 //! busiest account can hold tens of thousands of CDRs, megabytes of JSON in one reply.
-constexpr size_t kLinesDefault = 1'000;
+constexpr size_t kLinesDefault = 200;
 constexpr size_t kLinesMax = 10'000;
 
 //! `lines_from` (the first line's number, default 1) and `lines_limit`.

@@ -215,7 +215,7 @@ function statement(invoice) {
   }
   const table = tableOf(['#', 'Date', 'Kind', 'Description', { title: 'Amount', num: true }, { title: 'Balance', num: true }], rows, { 'data-testid': 'statement-table' });
   if (!invoice.lines_next_from) return table;
-  // The API pages lines (1,000 by default): say so rather than show a statement cut short.
+  // The API pages lines (200 by default): say so rather than show a statement cut short.
   return h('div', {}, table, h('p', { class: 'muted', 'data-testid': 'statement-more' },
     `Lines ${invoice.lines_from} to ${invoice.lines_next_from - 1} of ${invoice.line_count}; ` +
     `the API gives the next ones with lines_from=${invoice.lines_next_from}.`));

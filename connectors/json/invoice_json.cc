@@ -34,14 +34,20 @@ struct PagedLines {
   nlohmann::json lines = nlohmann::json::array();
   nlohmann::json usage_details = nlohmann::json::array();
   uint32_t next_from_seq = 0;  //!< 0: no line follows the page
+  //! The statement's running total before the page: brought forward plus the lines before it.
+  int64_t brought_forward_minor = 0;
 };
 
 PagedLines paged_lines(const InvoiceDetail& detail, const LinePage& page) {
   const uint8_t exponent = detail.invoice.exponent;
   PagedLines out;
+  out.brought_forward_minor = detail.invoice.balance_brought_forward_minor;
   size_t taken = 0;
   for (const auto& line : detail.lines) {
-    if (line.seq < page.from_seq) continue;
+    if (line.seq < page.from_seq) {
+      out.brought_forward_minor += line.amount_minor;
+      continue;
+    }
     if (taken == page.limit) {
       out.next_from_seq = line.seq;
       break;
@@ -212,6 +218,7 @@ nlohmann::json invoice_json(const InvoiceDetail& detail, bool with_lines, const 
     out["tables"]["usage_details"] = std::move(paged.usage_details);
     out["lines"] = std::move(paged.lines);
     out["lines_from"] = page.from_seq;
+    out["lines_brought_forward"] = money(paged.brought_forward_minor, e);
     if (paged.next_from_seq) out["lines_next_from"] = paged.next_from_seq;
   }
   return out;

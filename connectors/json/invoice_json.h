@@ -20,7 +20,8 @@ struct LinePage {
 //! An invoice for programs: every field of BILLING.md section 6, with the tables of the
 //! invoice page when `with_lines` (charges, usage by destination, subscriptions, payments,
 //! corrections with ▲/▼, taxes, credit notes, communications; the tables sum every line) and
-//! the lines of `page`: `lines`, the CDRs among them as `usage_details`, `lines_from`, and
+//! the lines of `page`: `lines`, the CDRs among them as `usage_details`, `lines_from`,
+//! `lines_brought_forward` (the statement's running total before the page's first line), and
 //! `lines_next_from` when more lines follow.
 nlohmann::json invoice_json(const InvoiceDetail& detail, bool with_lines, const LinePage& page = {});
 

@@ -119,6 +119,13 @@ TEST_CASE("a preview's and a bill's lines come in pages; the tables sum every li
   CHECK(seqs_of(middle["lines"]) == std::vector<uint32_t>{3, 4});
   CHECK(middle["lines_next_from"] == 5);
   CHECK(middle["tables"]["usage_details"].size() == 1);  // line 4 is the charge
+  // Each page is brought forward from the lines before it, as a bank statement's next page.
+  const int64_t forward_minor = whole["balance_brought_forward"]["minor"].get<int64_t>();
+  CHECK(first["lines_brought_forward"]["minor"] == forward_minor);
+  CHECK(middle["lines_brought_forward"]["minor"] == forward_minor +
+                                                        whole["lines"][0]["amount_minor"].get<int64_t>() +
+                                                        whole["lines"][1]["amount_minor"].get<int64_t>());
+  CHECK(whole["lines"][1]["amount_minor"] == 150);  // a call of 1.50, without tax
   auto last = body_json(client.Get("/v1/accounts/acct-0/preview?lines_limit=2&lines_from=5"))["previews"][0];
   CHECK(seqs_of(last["lines"]) == std::vector<uint32_t>{5, 6});
   CHECK_FALSE(last.contains("lines_next_from"));

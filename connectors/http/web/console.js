@@ -204,25 +204,38 @@ function invoiceTables(invoice) {
   return sections;
 }
 
-function statement(invoice) {
+// A bank-statement page: the running total brought to its first line, then one row a line. The
+// API pages long statements (200 lines unless `lines_limit` says more); `base` is this page's
+// route, to which the links to the lines before and after add `lines_from`.
+function statement(invoice, base, params) {
   const e = exponentOf(invoice.total_billed.text);
-  let running = invoice.balance_brought_forward.minor;
-  const rows = [h('tr', {}, cell(''), cell(day(invoice.from_day)), cell(''), cell('Balance brought forward'), cell('', true), cell(invoice.balance_brought_forward.text, true))];
+  const first = invoice.lines_from || 1;
+  let running = invoice.lines_brought_forward ? invoice.lines_brought_forward.minor : invoice.balance_brought_forward.minor;
+  const opening = first > 1 ? `Brought forward from line ${first - 1}` : 'Balance brought forward';
+  const rows = [h('tr', {}, cell(''), cell(first > 1 ? '' : day(invoice.from_day)), cell(''), cell(opening), cell('', true), cell(scaled(running, e), true))];
   for (const line of invoice.lines) {
     running += line.amount_minor;
     rows.push(h('tr', {}, cell(line.seq), cell(day(line.date)), cell(line.kind), cell(line.description + (line.late ? ' (late)' : '')),
       cell(line.amount, true), cell(scaled(running, e), true)));
   }
   const table = tableOf(['#', 'Date', 'Kind', 'Description', { title: 'Amount', num: true }, { title: 'Balance', num: true }], rows, { 'data-testid': 'statement-table' });
-  if (!invoice.lines_next_from) return table;
-  // The API pages lines (200 by default): say so rather than show a statement cut short.
-  return h('div', {}, table, h('p', { class: 'muted', 'data-testid': 'statement-more' },
-    `Lines ${invoice.lines_from} to ${invoice.lines_next_from - 1} of ${invoice.line_count}; ` +
-    `the API gives the next ones with lines_from=${invoice.lines_next_from}.`));
+  if (first === 1 && !invoice.lines_next_from) return table;
+  const limit = Number(params.lines_limit) || 200;
+  const link = (from, text, testid) => h('a', { href: `${base}${query({ ...params, lines_from: from })}`, 'data-testid': testid }, text);
+  const last = invoice.lines.length ? invoice.lines[invoice.lines.length - 1].seq : first - 1;
+  return h('div', {}, table, h('p', { class: 'muted', 'data-testid': 'statement-pages' },
+    `Lines ${first} to ${last} of ${invoice.line_count}. `,
+    first > 1 ? link(Math.max(1, first - limit), 'Earlier lines', 'statement-earlier') : '', ' ',
+    invoice.lines_next_from ? link(invoice.lines_next_from, 'Later lines', 'statement-later') : ''));
 }
 
-async function invoicePage(number) {
-  const i = await api(`/v1/invoices/${encodeURIComponent(number)}`);
+// The statement paging parameters of a console route, as the API takes them.
+function linePage(params) {
+  return query({ lines_from: params.lines_from, lines_limit: params.lines_limit });
+}
+
+async function invoicePage(number, params) {
+  const i = await api(`/v1/invoices/${encodeURIComponent(number)}${linePage(params)}`);
   const bill = i.bill || {};
   return [
     h('h1', {}, `Invoice ${i.invoice_number}`),
@@ -237,7 +250,7 @@ async function invoicePage(number) {
       field('From', day(i.from_day)), field('To', day(i.to_day)),
       field('Bill page', h('a', { href: `#/bill/${encodeURIComponent(i.invoice_number)}` }, 'lifecycle, totals, payments')))),
     ...invoiceTables(i),
-    h('h2', {}, 'Statement'), statement(i),
+    h('h2', {}, 'Statement'), statement(i, `#/invoice/${encodeURIComponent(number)}`, params),
   ];
 }
 
@@ -306,10 +319,10 @@ async function accountsPage(params) {
   ];
 }
 
-async function accountPage(id) {
+async function accountPage(id, params) {
   const a = await api(`/v1/accounts/${encodeURIComponent(id)}`);
   let previews = [];
-  try { previews = (await api(`/v1/accounts/${encodeURIComponent(id)}/preview`)).previews; } catch (e) { previews = []; }
+  try { previews = (await api(`/v1/accounts/${encodeURIComponent(id)}/preview${linePage(params)}`)).previews; } catch (e) { previews = []; }
   const out = [
     h('h1', {}, `Account ${a.account}`),
     card(h('div', { class: 'grid' },
@@ -324,7 +337,7 @@ async function accountPage(id) {
         field('Balance brought forward', p.balance_brought_forward.text), field('Debited', p.total_debited.text),
         field('Credited', p.total_credited.text), field('Billed', p.total_billed.text), field('Paid', p.total_paid.text),
         field('To pay', `${p.total_to_pay.text} ${p.currency}`, 'preview-to-pay'))),
-      h('h2', {}, 'Statement'), statement(p), ...invoiceTables(p));
+      h('h2', {}, 'Statement'), statement(p, `#/account/${encodeURIComponent(id)}`, params), ...invoiceTables(p));
   }
   return out;
 }
@@ -394,8 +407,8 @@ async function route() {
   const params = Object.fromEntries(new URLSearchParams(search || ''));
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const pages = {
-    summary: () => summaryPage(params), invoices: () => invoicesPage(params), invoice: () => invoicePage(parts[1]),
-    bill: () => billPage(parts[1]), accounts: () => accountsPage(params), account: () => accountPage(parts[1]),
+    summary: () => summaryPage(params), invoices: () => invoicesPage(params), invoice: () => invoicePage(parts[1], params),
+    bill: () => billPage(parts[1]), accounts: () => accountsPage(params), account: () => accountPage(parts[1], params),
     reports: () => reportsPage(params),
   };
   const page = pages[parts[0]] || pages.summary;

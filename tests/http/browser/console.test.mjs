@@ -119,6 +119,41 @@ test('Account page: balance, credit limit, preview statement', async (page) => {
   await screenshot(page, 'account');
 });
 
+test('Account page: a long statement in pages, each brought forward from the one before', async (page) => {
+  // An account whose one open preview has three lines or more, shown two lines a page.
+  const { accounts } = await (await api('/v1/accounts?limit=500')).json();
+  let account = null;
+  for (const a of accounts) {
+    const response = await fetch(new URL(`/v1/accounts/${encodeURIComponent(a.account)}/preview`, base));
+    const { previews } = await response.json();
+    if (response.status === 200 && previews.length === 1 && previews[0].line_count >= 3) { account = a.account; break; }
+  }
+  assert.ok(account, 'the demo has an account with a one-preview statement of three lines or more');
+  const route = `/#/account/${encodeURIComponent(account)}`;
+  const preview = `/v1/accounts/${encodeURIComponent(account)}/preview`;
+  const statementRows = () => page.$$eval('[data-testid="statement-table"] tbody tr', (rows) => rows.map((r) => [...r.children].map((td) => td.textContent)));
+  await page.goto(new URL(`${route}?lines_limit=2`, base).href);
+  await waitForPage(page, 'account');
+  const first = (await (await api(`${preview}?lines_limit=2`)).json()).previews[0];
+  let rows = await statementRows();
+  assert.deepEqual(rows.map((r) => r[0]), ['', String(first.lines[0].seq), String(first.lines[1].seq)]);
+  assert.equal(rows[0][3], 'Balance brought forward');
+  assert.equal(await page.$('[data-testid="statement-earlier"]'), null);
+  // The next page starts from the balance the last row of this one reached.
+  const reached = rows[2][5];
+  await page.click('[data-testid="statement-later"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="statement-table"] tbody tr td:nth-child(4)')?.textContent.startsWith('Brought forward'));
+  await waitForPage(page, 'account');
+  const second = (await (await api(`${preview}?lines_limit=2&lines_from=${first.lines_next_from}`)).json()).previews[0];
+  rows = await statementRows();
+  assert.equal(rows[0][3], `Brought forward from line ${first.lines_next_from - 1}`);
+  assert.equal(rows[0][5], reached);
+  assert.equal(rows[0][5], second.lines_brought_forward.text);
+  assert.deepEqual(rows.slice(1).map((r) => r[0]), second.lines.map((l) => String(l.seq)));
+  assert.ok(await page.$('[data-testid="statement-earlier"]'), 'a later page links to the lines before it');
+  await screenshot(page, 'account-statement-page-2');
+});
+
 test('Financial reports: charts and tables', async (page) => {
   await page.goto(new URL('/#/reports', base).href);
   await waitForPage(page, 'reports');

@@ -110,9 +110,9 @@ if [ "$KAFKA_RUN" = 1 ] && [ -x "$LEDGER" ] && [ -x "$BROKER" ]; then
 fi
 
 # HTTP under load: `ledger serve` on the end-to-end store, then each query of the in-process
-# table from wrk: 8 connections (fewer than the server's 16 workers, since a keep-alive connection
+# table from wrk: 10 connections (fewer than the server's 16 workers, since a keep-alive connection
 # holds its worker), each waiting 1 ms between requests (wrk's timers add about 0.4 ms), so about
-# 5,000 requests/s when a request is fast; a slower query gets what the two cores give it. The
+# 5,500 requests/s when a request is fast; a slower query gets what the two cores give it. The
 # days and the invoice numbers are the ones the in-process queries asked about.
 HTTP="$WORK/http.md"
 : >"$HTTP"
@@ -135,9 +135,9 @@ PY
     wrk_row() {  # label, query, seconds: one row of the HTTP table
       local label=$1 query=$2 seconds=$3 out="$WORK/wrk_$2.txt"
       local settings="QUERY=$query ACCOUNTS=$accounts DELAY_MS=1 FROM=${month%%..*} TO=${month##*..} AS_OF=$as_of"
-      echo "    $settings INVOICES=invoices.txt wrk -t2 -c8 -d${seconds}s --latency -s bench/queries.lua $url" >>"$WORK/commands"
+      echo "    $settings INVOICES=invoices.txt wrk -t2 -c10 -d${seconds}s --latency -s bench/queries.lua $url" >>"$WORK/commands"
       env $settings INVOICES="$WORK/invoices.txt" \
-        wrk -t2 -c8 -d"${seconds}s" --latency -s "$HERE/queries.lua" "$url" >"$out" 2>&1 || true
+        wrk -t2 -c10 -d"${seconds}s" --latency -s "$HERE/queries.lua" "$url" >"$out" 2>&1 || true
       latency() { awk -v p="$1" '$1 == p {print $2}' "$out"; }
       echo "| $label | $(awk '/Requests\/sec/ {print $2}' "$out") | $(latency 50%) | $(latency 99%) |" \
         "$(awk '/Latency/ && !/Distribution/ {print $4; exit}' "$out") |" \
@@ -185,7 +185,7 @@ echo "|---|---:|---:|---:|---:|---:|---|"
 cat "$QUERIES"
 echo
 if [ -s "$HTTP" ]; then
-  echo "| over HTTP (wrk, 8 connections, at most about 5,000 req/s) | requests/s | p50 | p99 | max | errors |"
+  echo "| over HTTP (wrk, 10 connections, at most about 5,500 req/s) | requests/s | p50 | p99 | max | errors |"
   echo "|---|---:|---:|---:|---:|---|"
   cat "$HTTP"
 else

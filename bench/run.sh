@@ -68,6 +68,11 @@ run "$BENCH" --dir "$WORK/appended" project >>"$PHASES"
 run "$BENCH" --dir "$WORK/e2e" e2e --input "$WORK/events.jsonl" >>"$PHASES"
 run "$BENCH" --dir "$WORK/replayed" replay --from "$WORK/e2e" >>"$PHASES"
 run "$BENCH" --dir "$WORK/e2e" query >"$QUERIES"
+# What the in-process queries asked about, which HTTP and PostgreSQL ask again: the month of the
+# billing summary (YYYYMMDD..YYYYMMDD) and the aging's as-of day.
+asked() { awk -F'|' -v q="$1" '$2 ~ q {print $8}' "$QUERIES"; }
+month=$(asked 'billing summary' | grep -o '[0-9]\{8\}\.\.[0-9]\{8\}' || true)
+as_of=$(asked 'aging' | grep -o '[0-9]\{8\}' | head -1 || true)
 
 # (7) Through Kafka: produce the JSON lines to the dev broker (librdkafka's mock cluster, in
 # memory), then consume them into a new store until every partition is projected to its end.
@@ -123,9 +128,6 @@ if [ "$HTTP_RUN" = 1 ] && [ -x "$LEDGER" ] && command -v wrk >/dev/null; then
   read -r serving <&"${SERVE_PROC[0]}" || serving=""
   url=$(echo "$serving" | grep -o 'http://[^/ ]*' || true)
   accounts=$(sed -n 's/.* events, \([0-9]*\) accounts.*/\1/p' "$WORK/workload.txt")
-  asked() { awk -F'|' -v q="$1" '$2 ~ q {print $8}' "$QUERIES"; }
-  month=$(asked 'billing summary' | grep -o '[0-9]\{8\}\.\.[0-9]\{8\}' || true)
-  as_of=$(asked 'aging' | grep -o '[0-9]\{8\}' | head -1 || true)
   if [ -n "$url" ] && [ -n "$month" ] && [ -n "$as_of" ]; then
     python3 - "$url/v1/invoices?status=Closed&limit=10000" >"$WORK/invoices.txt" <<'PY'
 import json, sys, urllib.request
@@ -157,7 +159,6 @@ PG="$WORK/postgres.txt"
 : >"$PG"
 if [ "$POSTGRES" = 1 ]; then
   echo "run.sh: PostgreSQL baseline" >&2
-  month=$(awk -F'|' '$2 ~ /billing summary/ {gsub(/ /, "", $8); print $8}' "$QUERIES")
   run "$HERE/postgres_baseline.sh" "$WORK/events.jsonl" 4096 "${month%%..*}" "${month##*..}" >"$PG"
 fi
 pg() { grep "^$1=" "$PG" | cut -d= -f2; }

@@ -59,7 +59,8 @@ PagedLines paged_lines(const InvoiceDetail& detail, const LinePage& page) {
   return out;
 }
 
-nlohmann::json tables_json(const InvoiceDetail& detail) {
+//! The tables, summed over every line; `usage_details` are the CDRs of the reply's page.
+nlohmann::json tables_json(const InvoiceDetail& detail, nlohmann::json usage_details) {
   const uint8_t exponent = detail.invoice.exponent;
   InvoiceTables tables = invoice_tables(detail.lines);
   nlohmann::json usage = nlohmann::json::array();
@@ -84,6 +85,7 @@ nlohmann::json tables_json(const InvoiceDetail& detail) {
   }
   return {{"charges", lines_of(tables.charges, exponent)},
           {"usage", usage},
+          {"usage_details", std::move(usage_details)},
           {"subscriptions", subscriptions},
           {"payments", lines_of(tables.payments, exponent)},
           {"corrections", lines_of(tables.corrections, exponent)},
@@ -214,8 +216,7 @@ nlohmann::json invoice_json(const InvoiceDetail& detail, bool with_lines, const 
   if (detail.standing) out["bill"] = bill_json(invoice, *detail.standing);
   if (with_lines) {
     PagedLines paged = paged_lines(detail, page);
-    out["tables"] = tables_json(detail);
-    out["tables"]["usage_details"] = std::move(paged.usage_details);
+    out["tables"] = tables_json(detail, std::move(paged.usage_details));
     out["lines"] = std::move(paged.lines);
     out["lines_from"] = page.from_seq;
     out["lines_brought_forward"] = money(paged.brought_forward_minor, e);

@@ -24,7 +24,8 @@ namespace ledger::meta_keys {
 inline constexpr char kPartitions[] = "partitions";
 inline constexpr char kSchemaVersion[] = "schema_version";
 //! 2: invoice lines kept in pages, one row per invoice and batch (projections/invoice_line_pages.h).
-inline constexpr uint32_t kCurrentSchemaVersion = 2;
+//! 3: closed bills indexed by the day they were cleared (projections/receivables.h).
+inline constexpr uint32_t kCurrentSchemaVersion = 3;
 
 //! Every partition's offset key starts with this; they sort by partition.
 inline constexpr std::string_view kOffsetPrefix = "offset";

@@ -26,6 +26,12 @@ class ReadSnapshot {
   //! only during the call.
   Status scan(ColumnFamily cf, std::string_view prefix,
               const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
+  //! Calls `visit(key, value)` for each row from the first key at or after `from` to the end of
+  //! `cf`, in key order, until it returns false; the value as in scan().
+  Status scan_from(ColumnFamily cf, std::string_view from,
+                   const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
+  //! The greatest key of `cf` at or before `bound`; nullopt when every key is past it.
+  Result<std::optional<std::string>> last_key_at_or_before(ColumnFamily cf, std::string_view bound) const;
   //! The next offset to project of every partition, as of the snapshot.
   Result<std::vector<uint64_t>> offsets() const;
 
@@ -33,6 +39,10 @@ class ReadSnapshot {
   const Store& store_;
   uint32_t partition_count_;
   const rocksdb::Snapshot* snapshot_;
+
+  //! Visits the rows from `from` up to `upper` (excluded; empty: to the end of `cf`).
+  Status scan_between(ColumnFamily cf, std::string_view from, const std::string& upper,
+                      const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
 };
 
 }  // namespace ledger

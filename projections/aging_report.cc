@@ -6,7 +6,8 @@
 // "today". A bill counts when it closed on or before that day and had an unpaid remainder at
 // the end of it: only allocations dated on or before the day count, so an aging for a past day
 // shows what was owed then. Days past due = as_of - due_day: Current (<= 0), 1-30, 31-60,
-// 61-90, 90+.
+// 61-90, 90+. Only the bills that owed on the day are read, found by the receivables index
+// (receivables.h), so the report's cost follows what is owed, not the length of the history.
 //
 // Rows: one per account in (operator, account) order; after each operator's accounts a totals
 // row per currency (operator, account "Total"); at the end a grand totals row per currency
@@ -69,7 +70,7 @@ Result<std::map<AgingKey, Aged>> age_bills(const Store& store, const ReadSnapsho
                                            const ReportRequest& request, int32_t as_of_day) {
   std::map<AgingKey, Aged> aged;
   Status scanned =
-      for_each_closed_bill(store, snapshot, request.account, as_of_day, [&](view::InvoiceRowT& bill) {
+      for_each_bill_owing(store, snapshot, request.account, as_of_day, [&](view::InvoiceRowT& bill) {
         if (!request.operator_filter.empty() && bill.operator_ != request.operator_filter)
           return Status::ok();
         const int64_t unpaid_minor = standing_on_day(bill, as_of_day).unpaid_minor;

@@ -9,6 +9,7 @@
 #include "projections/billing_summary_counters.h"
 #include "projections/invoice_line_pages.h"
 #include "projections/invoice_lines.h"
+#include "projections/receivables.h"
 #include "projections/row_codec.h"
 
 namespace ledger {
@@ -322,6 +323,7 @@ view::InvoiceRowT InvoiceBook::close_oldest(const CloseRequest& request,
   add_to_summary(state_, families_.summary, bill.operator_, bill.currency, bill.closed_day, kBilled,
                  total_billed_minor(bill));
   add_to_summary(state_, families_.summary, bill.operator_, bill.currency, bill.closed_day, kBillsClosed, 1);
+  index_receivable(state_, families_.receivables, bill, /*was_owing=*/false);
   save_invoice(bill);
   state_.put(families_.numbers, bill.invoice_number, invoice_key(account_, bill.from_day));
 
@@ -370,6 +372,7 @@ void InvoiceBook::allocate(int64_t amount_minor, const view::InvoiceLineT& line,
       auto allocation = allocation_from(line, applied, from_credit);
       count_collected(*bill, *allocation);
       bill->allocations.push_back(std::move(allocation));
+      index_receivable(state_, families_.receivables, *bill, /*was_owing=*/true);
       save_invoice(*bill);
       amount_minor -= applied;
     }

@@ -69,7 +69,8 @@ struct InvoiceFamilies {
   ColumnFamily operators = nullptr;
   ColumnFamily balances = nullptr;
   ColumnFamily notifications = nullptr;
-  ColumnFamily summary = nullptr;  //!< billing summary counters (billing_summary_counters.h)
+  ColumnFamily summary = nullptr;      //!< billing summary counters (billing_summary_counters.h)
+  ColumnFamily receivables = nullptr;  //!< closed bills by the day they were cleared (receivables.h)
 
   static constexpr char kInvoices[] = "invoices";
   static constexpr char kLines[] = "invoice_lines";

@@ -12,6 +12,7 @@
 #include "projections/invoice_line_pages.h"
 #include "projections/invoice_lines.h"
 #include "projections/operators.h"
+#include "projections/receivables.h"
 #include "projections/row_codec.h"
 
 namespace ledger {
@@ -41,9 +42,9 @@ uint32_t close_for_run(InvoiceBook& book, const schema::BillingRun& run, const C
 }  // namespace
 
 std::vector<std::string> InvoicesView::column_families() const {
-  return {InvoiceFamilies::kInvoices,     InvoiceFamilies::kLines,     InvoiceFamilies::kNumbers,
-          InvoiceFamilies::kBillingState, InvoiceFamilies::kSequences, InvoiceFamilies::kRuns,
-          kBillingSummaryColumnFamily};
+  return {InvoiceFamilies::kInvoices,     InvoiceFamilies::kLines,        InvoiceFamilies::kNumbers,
+          InvoiceFamilies::kBillingState, InvoiceFamilies::kSequences,    InvoiceFamilies::kRuns,
+          kBillingSummaryColumnFamily,    ReceivablesIndex::kColumnFamily};
 }
 
 Status InvoicesView::bind(const Store& store) {
@@ -58,7 +59,8 @@ Status InvoicesView::bind(const Store& store) {
       {"operators", &families_.operators},
       {BalancesView::kColumnFamily, &families_.balances},
       {BalancesView::kNotificationsColumnFamily, &families_.notifications},
-      {kBillingSummaryColumnFamily, &families_.summary}};
+      {kBillingSummaryColumnFamily, &families_.summary},
+      {ReceivablesIndex::kColumnFamily, &families_.receivables}};
   for (const auto& [name, out] : wanted) {
     if (Status bound = bind_column_family(store, name, out); !bound) return bound;
   }

@@ -19,6 +19,7 @@
 #include "projections/invoice_keys.h"
 #include "projections/invoice_queries.h"
 #include "projections/operators.h"
+#include "projections/receivables.h"
 #include "projections/report_table.h"
 #include "projections/row_codec.h"
 
@@ -111,37 +112,22 @@ inline BillStanding standing_on_day(view::InvoiceRowT& bill, int32_t day) {
 //! close day of the last bill and the day of the last allocation to a bill; 0 for a ledger with
 //! none. The engine never reads a clock, so this is a report's "today" when none is asked for.
 inline Result<int32_t> latest_billing_day(const Store& store, const ReadSnapshot& snapshot) {
+  bool damaged = false;
   int32_t latest = 0;
-  std::string damaged;  // the column family of a row the verifier refused
   Status runs = snapshot.scan(store.column_family(InvoiceFamilies::kRuns), "",
                               [&](std::string_view, std::string_view value) {
                                 const auto* run = decode_row<view::BillingRunRow>(value);
-                                if (!run) {
-                                  damaged = InvoiceFamilies::kRuns;
-                                  return false;
-                                }
-                                latest = std::max(latest, run->as_of_day());
-                                return true;
+                                damaged = run == nullptr;
+                                if (!damaged) latest = std::max(latest, run->as_of_day());
+                                return !damaged;
                               });
   if (!runs) return runs;
-  Status bills = snapshot.scan(store.column_family(InvoiceFamilies::kInvoices), "",
-                               [&](std::string_view, std::string_view value) {
-                                 const auto* bill = decode_row<view::InvoiceRow>(value);
-                                 if (!bill) {
-                                   damaged = InvoiceFamilies::kInvoices;
-                                   return false;
-                                 }
-                                 if (bill->status() != view::InvoiceStatus::Closed) return true;
-                                 latest = std::max(latest, bill->closed_day());
-                                 if (!bill->allocations()) return true;
-                                 for (const auto* allocation : *bill->allocations()) {
-                                   latest = std::max(latest, day_of_time_us(allocation->time_us()));
-                                 }
-                                 return true;
-                               });
-  if (!bills) return bills;
-  if (!damaged.empty()) return Status::corruption(damaged + ": a row failed the FlatBuffers verifier");
-  return latest;
+  if (damaged)
+    return Status::corruption(std::string(InvoiceFamilies::kRuns) +
+                              ": a row failed the FlatBuffers verifier");
+  auto bills = latest_receivable_day(store, snapshot);
+  if (!bills) return bills.status();
+  return std::max(latest, *bills);
 }
 
 //! Calls `visit` with every bill closed on or before `as_of_day`, of `account` (or of every
@@ -154,19 +140,49 @@ inline Status for_each_closed_bill(const Store& store, const ReadSnapshot& snaps
   if (!account.empty()) put_terminated(prefix, account);
   Status scanned = snapshot.scan(
       store.column_family(InvoiceFamilies::kInvoices), prefix, [&](std::string_view, std::string_view value) {
-        auto bill = unpack_row<view::InvoiceRow>(value);
-        if (!bill) {
+        // Open previews and later bills are passed over in place, unpacking only what is visited.
+        const auto* row = decode_row<view::InvoiceRow>(value);
+        if (!row) {
           failure = Status::corruption("invoices: a row failed the FlatBuffers verifier");
           return false;
         }
-        if (bill->status != view::InvoiceStatus::Closed || bill->closed_day > as_of_day) {
-          return true;
-        }
-        failure = visit(*bill);
+        if (row->status() != view::InvoiceStatus::Closed || row->closed_day() > as_of_day) return true;
+        view::InvoiceRowT bill;
+        row->UnPackTo(&bill);
+        failure = visit(bill);
         return failure.is_ok();
       });
   if (!scanned) return scanned;
   return failure;
+}
+
+//! Calls `visit` with every bill that owed at the end of `as_of_day` (closed on or before it, with
+//! an unpaid remainder counting the allocations dated up to it), of `account` (or of every
+//! account when empty), in (account, period) order, until it returns a failure. For every
+//! account it reads only those bills, found by the receivables index (receivables.h).
+inline Status for_each_bill_owing(const Store& store, const ReadSnapshot& snapshot, std::string_view account,
+                                  int32_t as_of_day, const std::function<Status(view::InvoiceRowT&)>& visit) {
+  if (!account.empty()) {
+    return for_each_closed_bill(store, snapshot, account, as_of_day, [&](view::InvoiceRowT& bill) {
+      if (cleared_day(bill) <= static_cast<uint32_t>(as_of_day)) return Status::ok();
+      return visit(bill);
+    });
+  }
+  auto keys = bills_owing_on(store, snapshot, as_of_day);
+  if (!keys) return keys.status();
+  ColumnFamily invoices = store.column_family(InvoiceFamilies::kInvoices);
+  for (const std::string& key : *keys) {
+    auto bytes = snapshot.get(invoices, key);
+    if (!bytes) return bytes.status();
+    if (!bytes->has_value()) {
+      return Status::corruption(std::string(ReceivablesIndex::kColumnFamily) + ": a row names a bill that " +
+                                InvoiceFamilies::kInvoices + " does not hold");
+    }
+    auto bill = unpack_row<view::InvoiceRow>(**bytes);
+    if (!bill) return Status::corruption("invoices: a row failed the FlatBuffers verifier");
+    if (Status visited = visit(*bill); !visited) return visited;
+  }
+  return Status::ok();
 }
 
 }  // namespace ledger

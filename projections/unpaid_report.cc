@@ -94,12 +94,16 @@ Status add_to_totals(UnpaidTotals& totals, const view::InvoiceRowT& bill, const 
 //! The bills' rows, in key order, and the sums per currency.
 Status add_unpaid_rows(const Store& store, const ReadSnapshot& snapshot, const ReportRequest& request,
                        int32_t as_of_day, ReportTable& table, std::map<std::string, UnpaidTotals>& totals) {
-  return for_each_closed_bill(store, snapshot, request.account, as_of_day, [&](view::InvoiceRowT& bill) {
+  auto add = [&](view::InvoiceRowT& bill) {
     const BillStanding standing = standing_on_day(bill, as_of_day);  // settled_minor as of the day
     if (!wanted(request, bill, standing)) return Status::ok();
     table.add_row(unpaid_cells(bill, standing));
     return add_to_totals(totals[bill.currency], bill, standing);
-  });
+  };
+  // Every status but Settled is a bill that owed on the day: only those are read.
+  if (request.status == "Settled")
+    return for_each_closed_bill(store, snapshot, request.account, as_of_day, add);
+  return for_each_bill_owing(store, snapshot, request.account, as_of_day, add);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -9,11 +10,13 @@
 #include <vector>
 
 #include "engine/calendar.h"
+#include "engine/key_encoding.h"
 #include "engine/read_snapshot.h"
 #include "projections/account_queries.h"
 #include "projections/invoice_keys.h"
 #include "projections/invoice_line_pages.h"
 #include "projections/invoice_queries.h"
+#include "projections/receivables.h"
 #include "projections/row_codec.h"
 
 namespace ledger::test {
@@ -344,6 +347,53 @@ void check_numbers(Engine& engine, const ReadSnapshot& snapshot, const AccountBo
   }
 }
 
+// (j): the receivables index, written out here from the bills themselves.
+void add_expected_receivables(const AccountBook& book, std::map<std::string, std::string>& expected) {
+  for (const auto& invoice : book.invoices) {
+    const auto& row = invoice.row;
+    if (row.status != view::InvoiceStatus::Closed) continue;
+    int32_t last_day = row.closed_day;
+    for (const auto& allocation : row.allocations)
+      last_day = std::max(last_day, day_of_time_us(allocation->time_us));
+    const bool cleared = row.settled_minor >= invoice.billed_minor;
+    std::string key;
+    put_u32_be(key, cleared ? static_cast<uint32_t>(last_day) : 0xffffffffu);
+    key += invoice_key(row.account, row.from_day);
+    std::string value;
+    put_u32_be(value, static_cast<uint32_t>(row.closed_day));
+    put_u32_be(value, static_cast<uint32_t>(last_day));
+    expected.emplace(std::move(key), std::move(value));
+  }
+}
+
+void check_receivables(Engine& engine, const ReadSnapshot& snapshot,
+                       std::map<std::string, std::string> expected, Violations& out) {
+  auto describe = [](std::string_view key) {
+    const uint32_t day = get_be<uint32_t>(key, 0);
+    return fmt::format("{} [{}] cleared {}", key.substr(4, key.size() - 9),
+                       get_be<uint32_t>(key, key.size() - 4),
+                       day == 0xffffffffu ? std::string("never") : std::to_string(day));
+  };
+  Status scanned =
+      snapshot.scan(engine.store().column_family(ReceivablesIndex::kColumnFamily), "",
+                    [&](std::string_view key, std::string_view value) {
+                      if (key.size() < 9) {
+                        out.push_back("(j) receivables: a key of " + std::to_string(key.size()) + " bytes");
+                        return true;
+                      }
+                      auto it = expected.find(std::string(key));
+                      if (it == expected.end()) {
+                        out.push_back("(j) receivables: a row for no such bill: " + describe(key));
+                      } else if (it->second != value) {
+                        out.push_back("(j) receivables: the close and last days differ for " + describe(key));
+                      }
+                      if (it != expected.end()) expected.erase(it);
+                      return true;
+                    });
+  if (!scanned) out.push_back("(j) receivables: " + scanned.to_string());
+  for (const auto& [key, value] : expected) out.push_back("(j) receivables: no row for " + describe(key));
+}
+
 }  // namespace
 
 std::vector<std::string> check_invoice_invariants(Engine& engine) {
@@ -352,6 +402,7 @@ std::vector<std::string> check_invoice_invariants(Engine& engine) {
   auto accounts = query_accounts(engine.store(), snapshot, "", SIZE_MAX);
   if (!accounts) return {accounts.status().to_string()};
   std::map<std::string, std::string> numbers;
+  std::map<std::string, std::string> receivables;  // the index as the bills say it should be
   for (const auto& summary : *accounts) {
     AccountBook book;
     book.account = summary.account.account;
@@ -371,7 +422,9 @@ std::vector<std::string> check_invoice_invariants(Engine& engine) {
     check_periods(book, out);
     check_settlement(book, out);
     check_numbers(engine, snapshot, book, numbers, out);
+    add_expected_receivables(book, receivables);
   }
+  check_receivables(engine, snapshot, std::move(receivables), out);
   return out;
 }
 

@@ -33,7 +33,10 @@ namespace ledger::test {
 //!  (i) settlement agrees with the statement: the unpaid remainders of the bills minus the
 //!      unallocated credit = the last bill's total_to_pay - payments and refills since; and
 //!      credit is left unallocated only when no bill is unpaid (payments and credits are
-//!      allocated oldest first, what is left is unallocated: BILLING.md section 6).
+//!      allocated oldest first, what is left is unallocated: BILLING.md section 6);
+//!  (j) the receivables index has one row per closed bill and no other: keyed by the day the bill
+//!      was cleared (the later of its close and its last allocation, once it is fully settled)
+//!      or 0xffffffff while it owes, holding its close day and the last day it has seen.
 std::vector<std::string> check_invoice_invariants(Engine& engine);
 
 }  // namespace ledger::test

@@ -30,8 +30,9 @@ int32_t last_day(const view::InvoiceRowT& bill) {
 }
 
 Status damaged() {
-  return Status::corruption(std::string(ReceivablesIndex::kColumnFamily) +
-                            ": a row is not u32be(cleared_day) invoice_key -> u32be(closed_day) u32be(last_day)");
+  return Status::corruption(
+      std::string(ReceivablesIndex::kColumnFamily) +
+      ": a row is not u32be(cleared_day) invoice_key -> u32be(closed_day) u32be(last_day)");
 }
 
 bool well_formed(std::string_view key, std::string_view value) {
@@ -45,7 +46,8 @@ uint32_t cleared_day(const view::InvoiceRowT& bill) {
   return static_cast<uint32_t>(last_day(bill));
 }
 
-void index_receivable(ViewState& state, ColumnFamily receivables, const view::InvoiceRowT& bill, bool was_owing) {
+void index_receivable(ViewState& state, ColumnFamily receivables, const view::InvoiceRowT& bill,
+                      bool was_owing) {
   const uint32_t cleared = cleared_day(bill);
   if (was_owing && cleared != ReceivablesIndex::kNotCleared)
     state.erase(receivables, receivable_key(ReceivablesIndex::kNotCleared, bill));
@@ -55,7 +57,8 @@ void index_receivable(ViewState& state, ColumnFamily receivables, const view::In
   state.put(receivables, receivable_key(cleared, bill), std::move(value));
 }
 
-Result<std::vector<std::string>> bills_owing_on(const Store& store, const ReadSnapshot& snapshot, int32_t day) {
+Result<std::vector<std::string>> bills_owing_on(const Store& store, const ReadSnapshot& snapshot,
+                                                int32_t day) {
   std::vector<std::string> keys;
   bool well = true;
   // Keyed past u32be(day): cleared after the day, or not at all. 20260131 + 1 is not a day,

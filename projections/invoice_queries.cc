@@ -1,5 +1,7 @@
 #include "projections/invoice_queries.h"
 
+#include <algorithm>
+
 #include "engine/calendar.h"
 #include "engine/key_encoding.h"
 #include "projections/invoice_book.h"
@@ -14,14 +16,30 @@ Status damaged(std::string_view column_family) {
   return Status::corruption(std::string(column_family) + ": a row failed the FlatBuffers verifier");
 }
 
-Status read_lines(const Store& store, const ReadSnapshot& snapshot, InvoiceDetail& detail) {
+//! Reads every line of the invoice in place: unpacks those of `window`, sums the amounts of
+//! those before it, and adds every one to the tables.
+Status read_lines(const Store& store, const ReadSnapshot& snapshot, const LineWindow& window,
+                  InvoiceDetail& detail) {
   const auto& invoice = detail.invoice;
-  return scan_invoice_lines(store, snapshot, invoice_key(invoice.account, invoice.from_day),
-                            [&](std::string_view, const view::InvoiceLine& line, std::string_view) {
-                              detail.lines.emplace_back();
-                              line.UnPackTo(&detail.lines.back());
-                              return true;
-                            });
+  detail.lines_from_seq = window.from_seq;
+  detail.lines_brought_forward_minor = invoice.balance_brought_forward_minor;
+  detail.lines.reserve(std::min<size_t>(window.limit, invoice.line_count));
+  InvoiceTablesBuilder tables;
+  Status scanned = scan_invoice_lines(store, snapshot, invoice_key(invoice.account, invoice.from_day),
+                                      [&](std::string_view, const view::InvoiceLine& line, std::string_view) {
+                                        tables.add(line);
+                                        if (line.seq() < window.from_seq) {
+                                          detail.lines_brought_forward_minor += line.amount_minor();
+                                        } else if (detail.lines.size() < window.limit) {
+                                          detail.lines.emplace_back();
+                                          line.UnPackTo(&detail.lines.back());
+                                        } else if (detail.lines_next_from_seq == 0) {
+                                          detail.lines_next_from_seq = line.seq();
+                                        }
+                                        return true;
+                                      });
+  detail.tables = tables.finish();
+  return scanned;
 }
 
 InvoiceDetail detail_of(view::InvoiceRowT invoice, int32_t as_of_day) {
@@ -69,7 +87,8 @@ BillStanding bill_standing(const view::InvoiceRowT& bill, int32_t day) {
 }
 
 Result<std::optional<InvoiceDetail>> query_invoice(const Store& store, const ReadSnapshot& snapshot,
-                                                   std::string_view invoice_number, int32_t as_of_day) {
+                                                   std::string_view invoice_number, int32_t as_of_day,
+                                                   const LineWindow& window) {
   auto key = snapshot.get(store.column_family(InvoiceFamilies::kNumbers), invoice_number);
   if (!key) return key.status();
   if (!key->has_value()) return std::optional<InvoiceDetail>();
@@ -78,12 +97,12 @@ Result<std::optional<InvoiceDetail>> query_invoice(const Store& store, const Rea
   auto invoice = unpack_row<view::InvoiceRow>(*bytes);
   if (!invoice) return damaged(InvoiceFamilies::kInvoices);
   InvoiceDetail detail = detail_of(std::move(*invoice), as_of_day);
-  if (Status read = read_lines(store, snapshot, detail); !read) return read;
+  if (Status read = read_lines(store, snapshot, window, detail); !read) return read;
   return std::optional<InvoiceDetail>(std::move(detail));
 }
 
 Result<std::vector<InvoiceDetail>> query_previews(const Store& store, const ReadSnapshot& snapshot,
-                                                  std::string_view account) {
+                                                  std::string_view account, const LineWindow& window) {
   std::vector<InvoiceDetail> previews;
   bool ok = true;
   std::string prefix;
@@ -104,7 +123,7 @@ Result<std::vector<InvoiceDetail>> query_previews(const Store& store, const Read
       previews[i].invoice.balance_brought_forward_minor = previews[i - 1].total_to_pay_minor;
       previews[i].total_to_pay_minor = total_to_pay_minor(previews[i].invoice);
     }
-    if (Status read = read_lines(store, snapshot, previews[i]); !read) return read;
+    if (Status read = read_lines(store, snapshot, window, previews[i]); !read) return read;
   }
   return previews;
 }

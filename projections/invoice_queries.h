@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -8,6 +9,7 @@
 #include "engine/read_snapshot.h"
 #include "engine/status.h"
 #include "engine/store.h"
+#include "projections/invoice_tables.h"
 #include "schemas/views_generated.h"
 
 namespace ledger {
@@ -21,10 +23,23 @@ struct BillStanding {
   int64_t unsettled_minor = 0;    //!< the unpaid remainder, due or not
 };
 
-//! An invoice with its lines and derived totals.
+//! Which of an invoice's lines a query returns: those numbered `from_seq` onwards, at most
+//! `limit` of them. The default is every line (a file or a pipe); the API pages them, since the
+//! busiest account of a month can have tens of thousands of CDR lines.
+struct LineWindow {
+  uint32_t from_seq = 1;
+  size_t limit = SIZE_MAX;
+};
+
+//! An invoice with the lines of a window, its tables and derived totals.
 struct InvoiceDetail {
   view::InvoiceRowT invoice;
-  std::vector<view::InvoiceLineT> lines;
+  std::vector<view::InvoiceLineT> lines;  //!< the lines of the window asked for
+  InvoiceTables tables;                   //!< summed over every line, whatever the window
+  uint32_t lines_from_seq = 1;            //!< the window's first line number
+  //! The statement's running total before the window: brought forward plus the lines before it.
+  int64_t lines_brought_forward_minor = 0;
+  uint32_t lines_next_from_seq = 0;  //!< the first line after the window; 0: none follows
   int64_t total_billed_minor = 0;
   int64_t total_to_pay_minor = 0;
   std::optional<BillStanding> standing;  //!< closed bills only
@@ -35,14 +50,15 @@ struct InvoiceDetail {
 //! Expired from the day after the due day while unsettled, Pending otherwise.
 BillStanding bill_standing(const view::InvoiceRowT& bill, int32_t day);
 
-//! A closed bill by number with its lines; nullopt when no bill has that number.
+//! A closed bill by number with the lines of `window`; nullopt when no bill has that number.
 Result<std::optional<InvoiceDetail>> query_invoice(const Store& store, const ReadSnapshot& snapshot,
-                                                   std::string_view invoice_number, int32_t as_of_day);
+                                                   std::string_view invoice_number, int32_t as_of_day,
+                                                   const LineWindow& window = {});
 
-//! The open previews of an account, oldest first, each with its lines and its balance brought
-//! forward (for a preview after another open one: that one's running total).
+//! The open previews of an account, oldest first, each with the lines of `window` and its
+//! balance brought forward (for a preview after another open one: that one's running total).
 Result<std::vector<InvoiceDetail>> query_previews(const Store& store, const ReadSnapshot& snapshot,
-                                                  std::string_view account);
+                                                  std::string_view account, const LineWindow& window = {});
 
 struct InvoiceFilter {
   std::string account;    //!< empty: every account

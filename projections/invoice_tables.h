@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,19 +33,33 @@ struct SubscriptionEntry {
   std::string status;
 };
 
-//! The tables of an invoice page (seeds 001 and 003), drawn from its lines in line order.
+//! The tables of an invoice page (seeds 001 and 003), drawn from its lines in line order. The
+//! lines a table lists are copies: the invoice's own lines may be a page of them.
 struct InvoiceTables {
-  std::vector<const view::InvoiceLineT*> charges;
+  std::vector<view::InvoiceLineT> charges;
   std::vector<UsageByDestination> usage;  //!< by destination name
   std::vector<SubscriptionEntry> subscriptions;
-  std::vector<const view::InvoiceLineT*> payments;  //!< payments and refills
-  std::vector<const view::InvoiceLineT*> corrections;
-  std::vector<const view::InvoiceLineT*> credit_notes;
-  std::vector<const view::InvoiceLineT*> tax_adjustments;
+  std::vector<view::InvoiceLineT> payments;  //!< payments and refills
+  std::vector<view::InvoiceLineT> corrections;
+  std::vector<view::InvoiceLineT> credit_notes;
+  std::vector<view::InvoiceLineT> tax_adjustments;
   std::vector<TaxTotal> taxes;  //!< by code, every line's taxes and adjustments
 };
 
-//! Groups `lines` into the invoice tables; the pointers point into `lines`.
-InvoiceTables invoice_tables(const std::vector<view::InvoiceLineT>& lines);
+//! Sums an invoice's lines into its tables, one line at a time in line order, reading each in
+//! place: a CDR (most lines) only adds to its destination's sums and its taxes, and only the
+//! lines a table lists are unpacked.
+class InvoiceTablesBuilder {
+ public:
+  void add(const view::InvoiceLine& line);
+  //! The tables of the lines added; the builder is left empty.
+  InvoiceTables finish();
+
+ private:
+  InvoiceTables tables_;
+  std::map<std::string, UsageByDestination, std::less<>> usage_;
+  std::map<std::string, TaxTotal, std::less<>> taxes_;
+  std::map<std::string, SubscriptionEntry, std::less<>> subscriptions_;
+};
 
 }  // namespace ledger

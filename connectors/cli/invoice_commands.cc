@@ -158,14 +158,14 @@ void print_totals(const InvoiceDetail& detail) {
 
 void print_tables(const InvoiceDetail& detail) {
   const auto& i = detail.invoice;
-  InvoiceTables tables = invoice_tables(detail.lines);
+  const InvoiceTables& tables = detail.tables;
   if (!tables.charges.empty()) {
     TextTable t({"#", "description", "quantity", "months", "unit price", "discount", "taxes", "amount"},
                 {true, false, true, true, true, true, true, true});
-    for (const auto* l : tables.charges) {
-      t.add_row({std::to_string(l->seq), l->description, format_minor(l->quantity_milli, 3),
-                 std::to_string(l->duration_months), format_minor(l->unit_price_micro, 6),
-                 amount(l->discount_minor, i), amount(l->tax_minor, i), amount(l->amount_minor, i)});
+    for (const auto& l : tables.charges) {
+      t.add_row({std::to_string(l.seq), l.description, format_minor(l.quantity_milli, 3),
+                 std::to_string(l.duration_months), format_minor(l.unit_price_micro, 6),
+                 amount(l.discount_minor, i), amount(l.tax_minor, i), amount(l.amount_minor, i)});
     }
     std::cout << "\nCharges\n";
     t.print(std::cout);
@@ -181,10 +181,10 @@ void print_tables(const InvoiceDetail& detail) {
   }
   if (!tables.corrections.empty()) {
     TextTable t({"#", "description", "current debt changed", "approved at"}, {true, false, true, false});
-    for (const auto* l : tables.corrections) {
-      t.add_row({std::to_string(l->seq), l->description,
-                 std::string(l->amount_minor >= 0 ? "▲ " : "▼ ") + amount(l->amount_minor, i),
-                 format_time_us(l->approved_at_us)});
+    for (const auto& l : tables.corrections) {
+      t.add_row({std::to_string(l.seq), l.description,
+                 std::string(l.amount_minor >= 0 ? "▲ " : "▼ ") + amount(l.amount_minor, i),
+                 format_time_us(l.approved_at_us)});
     }
     std::cout << "\nCorrections\n";
     t.print(std::cout);

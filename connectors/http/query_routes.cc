@@ -22,12 +22,12 @@ constexpr size_t kLinesDefault = 200;
 constexpr size_t kLinesMax = 10'000;
 
 //! `lines_from` (the first line's number, default 1) and `lines_limit`.
-ApiOutcome line_page_params(const httplib::Request& request, LinePage& page) {
+ApiOutcome line_window_params(const httplib::Request& request, LineWindow& window) {
   size_t from_seq = 1;
   if (auto bad = count_param(request, "lines_from", UINT32_MAX, from_seq)) return bad;
-  page.from_seq = static_cast<uint32_t>(from_seq);
-  page.limit = kLinesDefault;
-  return count_param(request, "lines_limit", kLinesMax, page.limit);
+  window.from_seq = static_cast<uint32_t>(from_seq);
+  window.limit = kLinesDefault;
+  return count_param(request, "lines_limit", kLinesMax, window.limit);
 }
 
 int32_t today() {
@@ -69,15 +69,15 @@ ApiOutcome get_account(ApiContext& context, const httplib::Request& request, htt
 ApiOutcome get_account_preview(ApiContext& context, const httplib::Request& request,
                                httplib::Response& response) {
   if (auto bad = check_params(request, {"lines_from", "lines_limit"})) return bad;
-  LinePage page;
-  if (auto bad = line_page_params(request, page)) return bad;
+  LineWindow window;
+  if (auto bad = line_window_params(request, window)) return bad;
   if (auto bad = wait_after(context, request)) return bad;
   const std::string id = request.matches[1];
   auto snapshot = snapshot_of(context);
-  auto previews = query_previews(context.engine.store(), snapshot, id);
+  auto previews = query_previews(context.engine.store(), snapshot, id, window);
   if (!previews) return from_status(previews.status());
   if (previews->empty()) return not_found("account", "account: '" + id + "' has no preview invoice");
-  auto to_json = [&page](const InvoiceDetail& detail) { return invoice_json(detail, true, page); };
+  auto to_json = [](const InvoiceDetail& detail) { return invoice_json(detail, true); };
   return reply_json(response, snapshot, {{"previews", json_array(*previews, to_json)}});
 }
 
@@ -116,16 +116,16 @@ ApiOutcome get_invoice(ApiContext& context, const httplib::Request& request, htt
   if (auto bad = check_params(request, {"as_of", "lines_from", "lines_limit"})) return bad;
   int32_t as_of = 0;
   if (auto bad = day_param(request, "as_of", as_of)) return bad;
-  LinePage page;
-  if (auto bad = line_page_params(request, page)) return bad;
+  LineWindow window;
+  if (auto bad = line_window_params(request, window)) return bad;
   if (as_of == 0) as_of = today();
   if (auto bad = wait_after(context, request)) return bad;
   const std::string number = request.matches[1];
   auto snapshot = snapshot_of(context);
-  auto detail = query_invoice(context.engine.store(), snapshot, number, as_of);
+  auto detail = query_invoice(context.engine.store(), snapshot, number, as_of, window);
   if (!detail) return from_status(detail.status());
   if (!detail->has_value()) return not_found("invoice", "invoice: no bill is numbered '" + number + "'");
-  nlohmann::json body = invoice_json(**detail, true, page);
+  nlohmann::json body = invoice_json(**detail, true);
   body["as_of_day"] = format_day(as_of);
   return reply_json(response, snapshot, std::move(body));
 }

@@ -23,46 +23,32 @@ nlohmann::json taxes_json(const std::vector<std::unique_ptr<view::LineTaxT>>& ta
   return out;
 }
 
-nlohmann::json lines_of(const std::vector<const view::InvoiceLineT*>& lines, uint8_t exponent) {
+nlohmann::json lines_of(const std::vector<view::InvoiceLineT>& lines, uint8_t exponent) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto* line : lines) out.push_back(invoice_line_json(*line, exponent));
+  for (const auto& line : lines) out.push_back(invoice_line_json(line, exponent));
   return out;
 }
 
-//! The lines of `page`, and the CDRs among them (BILLING.md section 6: usage details on demand).
-struct PagedLines {
+//! The lines the query read, and the CDRs among them (BILLING.md section 6: usage details on
+//! demand).
+struct WindowLines {
   nlohmann::json lines = nlohmann::json::array();
   nlohmann::json usage_details = nlohmann::json::array();
-  uint32_t next_from_seq = 0;  //!< 0: no line follows the page
-  //! The statement's running total before the page: brought forward plus the lines before it.
-  int64_t brought_forward_minor = 0;
 };
 
-PagedLines paged_lines(const InvoiceDetail& detail, const LinePage& page) {
-  const uint8_t exponent = detail.invoice.exponent;
-  PagedLines out;
-  out.brought_forward_minor = detail.invoice.balance_brought_forward_minor;
-  size_t taken = 0;
+WindowLines window_lines(const InvoiceDetail& detail) {
+  WindowLines out;
   for (const auto& line : detail.lines) {
-    if (line.seq < page.from_seq) {
-      out.brought_forward_minor += line.amount_minor;
-      continue;
-    }
-    if (taken == page.limit) {
-      out.next_from_seq = line.seq;
-      break;
-    }
-    ++taken;
-    out.lines.push_back(invoice_line_json(line, exponent));
+    out.lines.push_back(invoice_line_json(line, detail.invoice.exponent));
     if (line.kind == view::LineKind::Usage) out.usage_details.push_back(out.lines.back());
   }
   return out;
 }
 
-//! The tables, summed over every line; `usage_details` are the CDRs of the reply's page.
+//! The tables, summed over every line; `usage_details` are the CDRs of the reply's lines.
 nlohmann::json tables_json(const InvoiceDetail& detail, nlohmann::json usage_details) {
   const uint8_t exponent = detail.invoice.exponent;
-  InvoiceTables tables = invoice_tables(detail.lines);
+  const InvoiceTables& tables = detail.tables;
   nlohmann::json usage = nlohmann::json::array();
   for (const auto& entry : tables.usage) {
     usage.push_back({{"destination", entry.destination},
@@ -195,7 +181,7 @@ nlohmann::json invoice_line_json(const view::InvoiceLineT& line, uint8_t exponen
   return out;
 }
 
-nlohmann::json invoice_json(const InvoiceDetail& detail, bool with_lines, const LinePage& page) {
+nlohmann::json invoice_json(const InvoiceDetail& detail, bool with_lines) {
   const auto& invoice = detail.invoice;
   const uint8_t e = invoice.exponent;
   nlohmann::json out = {{"invoice_number", invoice.invoice_number},
@@ -215,12 +201,12 @@ nlohmann::json invoice_json(const InvoiceDetail& detail, bool with_lines, const 
                         {"late_line_count", invoice.late_line_count}};
   if (detail.standing) out["bill"] = bill_json(invoice, *detail.standing);
   if (with_lines) {
-    PagedLines paged = paged_lines(detail, page);
-    out["tables"] = tables_json(detail, std::move(paged.usage_details));
-    out["lines"] = std::move(paged.lines);
-    out["lines_from"] = page.from_seq;
-    out["lines_brought_forward"] = money(paged.brought_forward_minor, e);
-    if (paged.next_from_seq) out["lines_next_from"] = paged.next_from_seq;
+    WindowLines window = window_lines(detail);
+    out["tables"] = tables_json(detail, std::move(window.usage_details));
+    out["lines"] = std::move(window.lines);
+    out["lines_from"] = detail.lines_from_seq;
+    out["lines_brought_forward"] = money(detail.lines_brought_forward_minor, e);
+    if (detail.lines_next_from_seq) out["lines_next_from"] = detail.lines_next_from_seq;
   }
   return out;
 }
